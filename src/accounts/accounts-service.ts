@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Clock } from '../lib/clock.js';
+import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../lib/pagination.js';
+import { accountProblems } from './account-rules.js';
+import type { Account, AccountCreate, AccountFilter, AccountUpdate } from './account-schema.js';
+import * as repo from './accounts-repository.js';
+
+export interface AccountsDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  /** Whether a tariff code is known to the tariff catalogue (unknown codes are refused). */
+  tariffExists?: (code: string) => boolean;
+}
+
+export function createAccountsService({ db, clock, tariffExists }: AccountsDeps) {
+  function check(a: Parameters<typeof accountProblems>[0] & { tariffCode: string }): void {
+    const problems = accountProblems(a);
+    if (tariffExists && !tariffExists(a.tariffCode)) problems.push(`unknown tariff code ${a.tariffCode}`);
+    if (problems.length) throw new ValidationError(problems.join('; '), { problems });
+  }
+
+  async function create(input: AccountCreate): Promise<Account> {
+    check(input);
+    const id = await repo.insertAccount(db, input);
+    if (!id) throw new ConflictError(`consumer ${input.accountNo} already exists`);
+    return get(input.accountNo);
+  }
+
+  async function get(accountNo: string): Promise<Account> {
+    const a = await repo.findAccount(db, accountNo);
+    if (!a) throw new NotFoundError(`no consumer ${accountNo}`);
+    return a;
+  }
+
+  async function list(filter: AccountFilter, page: PageQuery): Promise<Page<Account>> {
+    const rows = await repo.listAccounts(db, filter, { limit: page.limit, afterId: decodeCursor(page.cursor) });
+    return toPage(rows, page.limit, ({ id: _id, ...a }) => a);
+  }
+
+  async function update(accountNo: string, patch: AccountUpdate): Promise<Account> {
+    return db.transaction().execute(async (trx) => {
+      const current = await repo.findAccount(trx, accountNo);
+      if (!current) throw new NotFoundError(`no consumer ${accountNo}`);
+      check({ ...current, ...stripUndefined(patch) });
+      const ok = await repo.updateAccount(trx, accountNo, patch, clock.now());
+      if (!ok) throw new ConflictError(`consumer ${accountNo} changed since version ${patch.expectedVersion}`);
+      return (await repo.findAccount(trx, accountNo)) as Account;
+    });
+  }
+
+  return { create, get, list, update };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,97 @@
+/**
+ * The HTTP platform: a Fastify app factory without listen (tests use `inject`).
+ * Features hand in their route plugins; this file knows none of them.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type FastifyPluginAsyncZod,
+} from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../lib/logger.js';
+import type { ApiKeyService } from '../auth/api-key-service.js';
+import { presentedKey, registerAuth } from './auth.js';
+import { registerHttpMetrics } from './metrics.js';
+import { healthRoutes, type ReadinessCheck } from './health.routes.js';
+import { problem, sendProblem, toProblem } from './problem.js';
+
+export interface AppDeps {
+  log: Logger;
+  apiKeys: Pick<ApiKeyService, 'verify'>;
+  metrics: Registry;
+  readiness: readonly ReadinessCheck[];
+  routes: readonly FastifyPluginAsyncZod[];
+  http: { bodyLimit: number; rateLimitPerMinute: number };
+  version?: string;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ module: 'http' }) as FastifyBaseLogger,
+    bodyLimit: deps.http.bodyLimit,
+    // Graceful shutdown: refuse new requests with 503 while in-flight ones finish.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((err, req, reply) => {
+    const p = toProblem(err as Error, req);
+    if (p.status >= 500) req.log.error({ err }, 'request failed');
+    return sendProblem(reply, p);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, problem(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`, { instance: req.url })),
+  );
+
+  await app.register(swagger, openApiOptions(deps.version ?? '0.0.0'));
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+  await app.register(rateLimit, {
+    max: deps.http.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    // Per API key where one is presented, else per client address.
+    keyGenerator: (req) => presentedKey(req)?.slice(0, 13) ?? req.ip,
+    errorResponseBuilder: (_req, ctx) =>
+      Object.assign(new Error(`rate limit of ${ctx.max} requests per ${ctx.after} exceeded`), {
+        statusCode: 429,
+        code: 'rate_limited',
+      }),
+  });
+  registerAuth(app, deps.apiKeys);
+  registerHttpMetrics(app, deps.metrics);
+  await app.register(healthRoutes(deps.readiness));
+  for (const plugin of deps.routes) await app.register(plugin);
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+function openApiOptions(version: string) {
+  return {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'meterbill API',
+        version,
+        description:
+          'Metering and billing for electricity distribution utilities. Authenticate with an API key as ' +
+          '`Authorization: Bearer <key>` (or `X-API-Key`). Scopes: read < operate < admin. Errors are RFC 7807 problem+json.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http' as const, scheme: 'bearer' },
+          apiKey: { type: 'apiKey' as const, in: 'header' as const, name: 'X-API-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }] as Array<Record<string, string[]>>,
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The composition root: builds every service from configuration, once. Nothing else in the code
+ * constructs a dependency; tests build the pieces they need with fakes instead.
+ */
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../config/config-schema.js';
+import { connectDatabase, type DatabaseHandle } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { createMetricsRegistry } from '../api/metrics.js';
+import type { ReadinessCheck } from '../api/health.routes.js';
+import { buildApp } from '../api/app.js';
+import { createApiKeyService } from '../auth/api-key-service.js';
+import { apiKeysRoutes } from '../auth/api-keys.routes.js';
+import { createAccountsService } from '../accounts/accounts-service.js';
+import { accountsRoutes } from '../accounts/accounts.routes.js';
+import { createMetersService } from '../meters/meters-service.js';
+import { metersRoutes } from '../meters/meters.routes.js';
+
+export interface ContainerOptions {
+  log?: Logger;
+  clock?: Clock;
+  /** Reuse an open database (tests); otherwise one is opened from the config. */
+  database?: DatabaseHandle;
+}
+
+export async function createContainer(config: Config, opts: ContainerOptions = {}) {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL, process.stdout.isTTY && config.NODE_ENV !== 'production');
+  const clock = opts.clock ?? systemClock;
+  const database =
+    opts.database ??
+    (await connectDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: path.join(config.DATA_DIR, 'pg'),
+      poolMax: config.DATABASE_POOL_MAX,
+    }));
+  const { db } = database;
+  const closers: Array<() => Promise<void>> = [() => database.close()];
+  const metrics = createMetricsRegistry();
+
+  const apiKeys = createApiKeyService({ db, clock });
+  const accounts = createAccountsService({ db, clock });
+  const meters = createMetersService({ db, clock });
+
+  const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters })];
+  const readiness: ReadinessCheck[] = [{ name: 'database', check: async () => void (await sql`select 1`.execute(db)) }];
+
+  return {
+    config,
+    log,
+    clock,
+    database,
+    db,
+    metrics,
+    apiKeys,
+    accounts,
+    meters,
+    routes,
+    readiness,
+    migrate: () => migrateToLatest(db),
+    buildApp: () =>
+      buildApp({
+        log,
+        apiKeys,
+        metrics,
+        readiness,
+        routes,
+        http: { bodyLimit: config.HTTP_BODY_LIMIT_BYTES, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE },
+        version: '0.1.0',
+      }),
+    /** Starts background work (MQTT ingestion, schedules). Filled in by the features that have any. */
+    startBackground: async () => undefined,
+    /** Starts the gentle demo simulator (`meterbill start`). */
+    startDemoSimulator: async () => undefined,
+    /** Registers a resource to release at shutdown (closed in reverse order). */
+    onClose: (fn: () => Promise<void>) => closers.push(fn),
+    close: async () => {
+      for (const fn of closers.reverse()) await fn();
+    },
+  };
+}
+
+export type Container = Awaited<ReturnType<typeof createContainer>>;

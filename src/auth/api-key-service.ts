@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Clock } from '../lib/clock.js';
+import { NotFoundError } from '../lib/errors.js';
+import { generateApiKey, hashApiKey, hashesEqual, parseApiKey, type Scope } from './api-key.js';
+import * as repo from './api-key-repository.js';
+
+export interface Principal {
+  keyId: number;
+  name: string;
+  scopes: Scope[];
+}
+
+export interface ApiKeyView {
+  id: number;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** How long a verified key is trusted without asking the database again. */
+const CACHE_MS = 10_000;
+/** last_used_at is a hint for operators, so it is written at most once a minute per key. */
+const TOUCH_MS = 60_000;
+
+export function createApiKeyService({ db, clock }: { db: Kysely<Database>; clock: Clock }) {
+  const cache = new Map<string, { principal: Principal | null; until: number; touched: number }>();
+
+  async function verify(key: string): Promise<Principal | null> {
+    const parsed = parseApiKey(key);
+    if (!parsed) return null;
+    const now = clock.now().getTime();
+    const hash = hashApiKey(key);
+    const hit = cache.get(hash);
+    if (hit && hit.until > now) return hit.principal;
+    const rec = await repo.findApiKeyByPrefix(db, parsed.prefix);
+    const ok = rec && !rec.revokedAt && hashesEqual(rec.keyHash, hash);
+    const principal = ok ? { keyId: rec.id, name: rec.name, scopes: rec.scopes } : null;
+    const touched = hit?.touched ?? 0;
+    cache.set(hash, { principal, until: now + CACHE_MS, touched: principal && now - touched > TOUCH_MS ? now : touched });
+    if (principal && now - touched > TOUCH_MS) await repo.touchApiKey(db, principal.keyId, clock.now());
+    return principal;
+  }
+
+  async function create(name: string, scopes: Scope[]): Promise<{ key: string; view: ApiKeyView }> {
+    const g = generateApiKey();
+    const rec = await repo.insertApiKey(db, { name, prefix: g.prefix, keyHash: g.hash, scopes: [...new Set(scopes)] });
+    return { key: g.key, view: toView(rec) };
+  }
+
+  async function list(): Promise<ApiKeyView[]> {
+    return (await repo.listApiKeys(db)).map(toView);
+  }
+
+  async function revoke(id: number): Promise<ApiKeyView> {
+    const rec = await repo.revokeApiKey(db, id, clock.now());
+    if (!rec) throw new NotFoundError(`no active API key with id ${id}`);
+    cache.clear();
+    return toView(rec);
+  }
+
+  return { verify, create, list, revoke };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;
+
+function toView(r: repo.ApiKeyRecord): ApiKeyView {
+  return {
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    scopes: r.scopes,
+    createdAt: r.createdAt.toISOString(),
+    revokedAt: r.revokedAt?.toISOString() ?? null,
+    lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * `meterbill serve` and `meterbill start`: run the service until SIGINT/SIGTERM, then shut down
+ * gracefully (stop taking requests, drain in-flight work, close the broker and the database).
+ */
+import type { Config } from '../config/config-schema.js';
+import { createContainer, type Container } from '../app/container.js';
+
+export interface ServeHooks {
+  /** Runs after migration, before listening (seeding, demo key). */
+  beforeListen?: (c: Container) => Promise<void>;
+  /** Runs once listening (banner, demo simulator). */
+  afterListen?: (c: Container, url: string) => Promise<void>;
+}
+
+export async function runServer(config: Config, hooks: ServeHooks = {}): Promise<void> {
+  const c = await createContainer(config);
+  const applied = await c.migrate();
+  if (applied.applied.length) c.log.info({ applied: applied.applied }, 'migrations applied');
+  await hooks.beforeListen?.(c);
+  const app = await c.buildApp();
+  await c.startBackground();
+  const url = await app.listen({ host: config.HOST, port: config.PORT });
+  c.log.info({ url, database: c.database.backend }, 'meterbill listening');
+  await hooks.afterListen?.(c, url);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    c.log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      c.log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    try {
+      await app.close();
+      await c.close();
+      clearTimeout(timer);
+      process.exit(0);
+    } catch (err) {
+      c.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/** Environment variables that configure meterbill. The type is inferred, never written twice. */
+const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = (protocols: RegExp) =>
+  z
+    .string()
+    .trim()
+    .transform((s) => (s === '' ? undefined : s))
+    .pipe(z.url({ protocol: protocols }).optional())
+    .optional();
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** PostgreSQL/TimescaleDB server. Unset: the embedded PGlite+TimescaleDB in DATA_DIR. */
+  DATABASE_URL: optionalUrl(/^postgres(ql)?$/),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Folder for embedded state (database files, demo admin key). */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** MQTT broker. Unset: an in-process aedes broker on MQTT_EMBEDDED_PORT. */
+  MQTT_URL: optionalUrl(/^(mqtts?|wss?|tcp|ssl)$/),
+  /** 1884 rather than 1883 so a Mosquitto already on the machine does not block start-up. */
+  MQTT_EMBEDDED_PORT: port.default(1884),
+  MQTT_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_\-/]+$/, 'letters, digits, _ - / only (no MQTT wildcards)')
+    .default('meterbill/v1'),
+  MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('meterbill'),
+  TIMEZONE: z
+    .string()
+    .refine((tz) => isValidTimeZone(tz), 'unknown IANA time zone')
+    .default('Asia/Kolkata'),
+  TARIFFS_DIR: z.string().min(1).default('./tariffs'),
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** `meterbill start`: seed the demo utility when the database has no consumers. */
+  DEMO_SEED: bool.default(true),
+  /** `meterbill start`: run a gentle simulator that publishes readings for the demo meters. */
+  DEMO_SIMULATOR: bool.default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,80 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { openEmbedded } from './embedded.js';
+
+export type Backend = 'postgres' | 'embedded';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  backend: Backend;
+  /** node-postgres pool, when on a server (bulk COPY paths use it directly). */
+  pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  databaseUrl?: string | undefined;
+  /** Embedded data folder; undefined → in-memory (tests). */
+  dataDir?: string | undefined;
+  poolMax?: number;
+  /** Schema to put first on the search_path (test isolation on a shared server). */
+  schema?: string;
+}
+
+const INT8_OID = 20;
+
+/** int8 as number on both drivers (PGlite already does); ids and counts stay far below 2^53. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
+  if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.schema)) {
+    throw new Error(`invalid schema name ${JSON.stringify(opts.schema)}`);
+  }
+  if (opts.databaseUrl) return connectServer(opts.databaseUrl, opts);
+  const embedded = await openEmbedded(opts.dataDir);
+  const db = new Kysely<Database>({ dialect: embedded.dialect });
+  if (opts.schema) await setSearchPath(db, opts.schema);
+  return { db, backend: 'embedded', close: () => db.destroy() };
+}
+
+async function connectServer(url: string, opts: ConnectOptions): Promise<DatabaseHandle> {
+  if (opts.schema) await createSchema(url, opts.schema);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolMax ?? 10,
+    types: pgTypes as never,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema},public` } : {}),
+  });
+  // An idle client losing its server (restart, failover) must not crash the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, backend: 'postgres', pool, close: () => db.destroy() };
+}
+
+async function createSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`create schema if not exists "${schema}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function setSearchPath(db: Kysely<Database>, schema: string): Promise<void> {
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  await sql.raw(`set search_path to "${schema}", public`).execute(db);
+}
+
+/** True when the timescaledb extension is installed in this database. */
+export async function hasTimescale(db: Kysely<Database>): Promise<boolean> {
+  const { rows } = await sql<{ on: boolean }>`
+    select exists(select 1 from pg_extension where extname = 'timescaledb') as on`.execute(db);
+  return rows[0]?.on ?? false;
+}

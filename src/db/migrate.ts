@@ -1,0 +1,49 @@
+import { readdir } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+
+/** The frozen migration files at the top level `migrations/`. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+/** Loads every `NNNN_name.ts|js` in the folder, in name order. */
+export function folderMigrationProvider(dir = MIGRATIONS_DIR): MigrationProvider {
+  return {
+    async getMigrations() {
+      const files = (await readdir(dir)).filter((f) => /^\d{4}_[\w-]+\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
+      const migrations: Record<string, Migration> = {};
+      for (const file of files) {
+        const mod = (await import(pathToFileURL(path.join(dir, file)).href)) as Migration;
+        migrations[file.replace(/\.(ts|js)$/, '')] = mod;
+      }
+      return migrations;
+    },
+  };
+}
+
+export interface MigrateOutcome {
+  applied: string[];
+}
+
+/**
+ * Brings the schema to the latest migration. Idempotent: a second run applies nothing.
+ * Kysely's migrator takes a lock, so two instances starting together do not race.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrateOutcome> {
+  const migrator = new Migrator({ db, provider: folderMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new MigrationError(results, error);
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+export class MigrationError extends Error {
+  constructor(
+    readonly results: MigrationResultSet['results'],
+    cause: unknown,
+  ) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    super(`migration ${failed} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'MigrationError';
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Kysely table types. Repositories map these rows explicitly to domain objects.
+ * numeric columns come back as strings (exact), int8 ids as numbers (both drivers are set so).
+ */
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Numeric = ColumnType<string, string, string>;
+type Id = Generated<number>;
+
+export interface AccountsTable {
+  id: Id;
+  account_no: string;
+  name: string;
+  category: string;
+  tariff_code: string;
+  sanctioned_load_kw: Numeric;
+  contract_demand_kva: ColumnType<string | null, string | null | undefined, string | null>;
+  supply_voltage_v: number;
+  cycle_group: string;
+  route: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  connected_on: ColumnType<Date | string, string, string>;
+  created_at: Generated<Date>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+export interface MetersTable {
+  id: Id;
+  serial: string;
+  phases: number;
+  meter_class: string;
+  multiplying_factor: ColumnType<string, string | undefined, string>;
+  integration_period_min: ColumnType<number, number | undefined, number>;
+  manufacturer: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  created_at: Generated<Date>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type RegisterValues = Record<string, string>;
+
+export interface MeterInstallationsTable {
+  id: Id;
+  meter_id: number;
+  account_id: number;
+  installed_at: Timestamp;
+  removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  initial_reads: JSONColumnType<RegisterValues, string | undefined, string>;
+  final_reads: JSONColumnType<RegisterValues | null, string | null | undefined, string | null>;
+  reason: string | null;
+}
+
+export interface ReadingsTable {
+  meter_id: number;
+  channel: string;
+  ts: Timestamp;
+  value: Numeric;
+  occurred_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  received_at: Generated<Date>;
+}
+
+export interface EventsTable {
+  meter_id: number;
+  code: number;
+  ts: Timestamp;
+  details: JSONColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  received_at: Generated<Date>;
+}
+
+export interface DeadLettersTable {
+  id: Id;
+  received_at: Generated<Date>;
+  topic: string;
+  payload: Buffer;
+  reason: string;
+  details: JSONColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  meter_serial: string | null;
+}
+
+export interface ApiKeysTable {
+  id: Id;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scopes: string[];
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  meters: MetersTable;
+  meter_installations: MeterInstallationsTable;
+  readings: ReadingsTable;
+  events: EventsTable;
+  dead_letters: DeadLettersTable;
+  api_keys: ApiKeysTable;
+}

@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { insertAccount, countAccounts } from '../accounts/accounts-repository.js';
+import { insertInstallation, insertMeter } from '../meters/meters-repository.js';
+import { generateDemoUtility } from './demo-utility.js';
+
+export interface SeedResult {
+  seeded: boolean;
+  accounts: number;
+  meters: number;
+}
+
+/**
+ * Writes the demo utility in one transaction (all or nothing). Skipped when consumers already
+ * exist unless `force` — then rows already present (same account/serial) are left as they are.
+ */
+export async function seedDemo(db: Kysely<Database>, opts: { force?: boolean; seed?: number } = {}): Promise<SeedResult> {
+  if (!opts.force && (await countAccounts(db)) > 0) return { seeded: false, accounts: 0, meters: 0 };
+  const connections = generateDemoUtility(opts.seed ?? 42);
+  let accounts = 0;
+  let meters = 0;
+  await db.transaction().execute(async (trx) => {
+    for (const c of connections) {
+      const accountId = await insertAccount(trx, c.account);
+      const meterId = await insertMeter(trx, c.meter);
+      if (accountId) accounts++;
+      if (meterId) meters++;
+      if (!accountId || !meterId) continue;
+      await insertInstallation(trx, { meterId, accountId, installedAt: c.installedAt, initialReads: c.initialReads, reason: 'new connection' });
+      await trx.updateTable('meters').set({ status: 'installed' }).where('id', '=', meterId).execute();
+    }
+  });
+  return { seeded: true, accounts, meters };
+}

@@ -1,0 +1,11 @@
+/** The only source of "now" for services; pure code takes `now` as an argument instead. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function fixedClock(at: Date | string): Clock {
+  const d = new Date(at);
+  return { now: () => new Date(d) };
+}

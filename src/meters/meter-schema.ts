@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { decimalOut, decimalString, isoDateTime, positiveDecimalString } from '../lib/decimal-schema.js';
+
+export const METER_STATUSES = ['in_store', 'installed', 'removed', 'faulty'] as const;
+export const meterSerialSchema = z.string().trim().regex(/^[A-Za-z0-9_-]{3,32}$/, '3–32 letters, digits, _ or -');
+export const obisCodeSchema = z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'an OBIS code C.D.E such as 1.8.0');
+
+/** Register values at a meter's installation or removal, keyed by OBIS code (e.g. {"1.8.0": "12345.6"}). */
+export const registerReadsSchema = z
+  .record(obisCodeSchema, decimalString)
+  .refine((r) => Object.keys(r).length <= 64, 'at most 64 registers')
+  .meta({ id: 'RegisterReads' });
+
+export const meterCreateSchema = z
+  .object({
+    serial: meterSerialSchema,
+    phases: z.union([z.literal(1), z.literal(3)]),
+    meterClass: z.enum(['lt', 'ht']).describe('lt: whole-current AMR meter; ht: CT/PT-operated meter'),
+    multiplyingFactor: positiveDecimalString.default('1').describe('CT ratio × PT ratio / meter constant'),
+    integrationPeriodMin: z.union([z.literal(15), z.literal(30)]).default(30).describe('MD integration period'),
+    manufacturer: z.string().trim().max(80).nullable().optional(),
+  })
+  .strict()
+  .meta({ id: 'MeterCreate' });
+export type MeterCreate = z.infer<typeof meterCreateSchema>;
+
+export const meterUpdateSchema = z
+  .object({
+    multiplyingFactor: positiveDecimalString.optional(),
+    manufacturer: z.string().trim().max(80).nullable().optional(),
+    status: z.enum(['in_store', 'faulty']).optional().describe('Installed meters change status by installation/removal only'),
+  })
+  .strict()
+  .meta({ id: 'MeterUpdate' });
+export type MeterUpdate = z.infer<typeof meterUpdateSchema>;
+
+export const meterSchema = z
+  .object({
+    serial: z.string(),
+    phases: z.number().int(),
+    meterClass: z.enum(['lt', 'ht']),
+    multiplyingFactor: decimalOut,
+    integrationPeriodMin: z.number().int(),
+    manufacturer: z.string().nullable(),
+    status: z.enum(METER_STATUSES),
+    currentAccountNo: z.string().nullable(),
+    installedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Meter' });
+export type Meter = z.infer<typeof meterSchema>;
+
+export const meterFilterSchema = z.object({
+  status: z.enum(METER_STATUSES).optional(),
+  meterClass: z.enum(['lt', 'ht']).optional(),
+});
+export type MeterFilter = z.infer<typeof meterFilterSchema>;
+
+export const installSchema = z
+  .object({
+    serial: meterSerialSchema,
+    installedAt: isoDateTime,
+    initialReads: registerReadsSchema.default({}),
+    /** When the account already has a meter, this is a replacement and the old meter's final reads are recorded. */
+    previousMeterFinalReads: registerReadsSchema.optional(),
+    reason: z.string().trim().max(200).optional(),
+  })
+  .strict()
+  .meta({ id: 'MeterInstallation' });
+export type InstallInput = z.infer<typeof installSchema>;
+
+export const removalSchema = z
+  .object({
+    removedAt: isoDateTime,
+    finalReads: registerReadsSchema.default({}),
+    reason: z.string().trim().min(1).max(200),
+    markFaulty: z.boolean().default(false),
+  })
+  .strict()
+  .meta({ id: 'MeterRemoval' });
+export type RemovalInput = z.infer<typeof removalSchema>;
+
+export const installationSchema = z
+  .object({
+    serial: z.string(),
+    accountNo: z.string(),
+    installedAt: z.string(),
+    removedAt: z.string().nullable(),
+    initialReads: z.record(z.string(), z.string()),
+    finalReads: z.record(z.string(), z.string()).nullable(),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'Installation' });
+export type Installation = z.infer<typeof installationSchema>;
