@@ -18,6 +18,8 @@ export interface ConnectOptions {
   /** Embedded data folder; undefined → in-memory (tests). */
   dataDir?: string | undefined;
   poolMax?: number;
+  /** Embedded only: start from this dump (see dumpEmbedded). */
+  embeddedTemplate?: Uint8Array;
   /** Schema to put first on the search_path (test isolation on a shared server). */
   schema?: string;
 }
@@ -37,7 +39,7 @@ export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHan
     throw new Error(`invalid schema name ${JSON.stringify(opts.schema)}`);
   }
   if (opts.databaseUrl) return connectServer(opts.databaseUrl, opts);
-  const embedded = await openEmbedded(opts.dataDir);
+  const embedded = await openEmbedded(opts.dataDir, opts.embeddedTemplate);
   const db = new Kysely<Database>({ dialect: embedded.dialect });
   if (opts.schema) await setSearchPath(db, opts.schema);
   return { db, backend: 'embedded', close: () => db.destroy() };

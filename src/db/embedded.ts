@@ -16,10 +16,21 @@ export interface EmbeddedDatabase {
   close(): Promise<void>;
 }
 
-/** Opens (creating if needed) an embedded database; `dataDir` undefined → in memory. */
-export async function openEmbedded(dataDir: string | undefined): Promise<EmbeddedDatabase> {
+/**
+ * Opens (creating if needed) an embedded database; `dataDir` undefined → in memory.
+ * `template`: a dump from `dumpEmbedded` to start from (tests start from a migrated copy).
+ */
+export async function openEmbedded(dataDir: string | undefined, template?: Uint8Array): Promise<EmbeddedDatabase> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { timescaledb } });
+  const pglite = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(template ? { loadDataDir: new Blob([template]) } : {}),
+    extensions: { timescaledb },
+  });
+  // PGlite has no shared_preload_libraries: a reopened (or template-loaded) database must load
+  // TimescaleDB's library itself, or inserts into hypertables fail ("invalid INSERT on the root
+  // table of hypertable").
+  await pglite.exec(`LOAD 'timescaledb'`);
   // kysely-pglite-dialect is typed against @electric-sql/pglite; the API is the same build.
   const dialect = new PGliteDialect(pglite as never);
   return {
@@ -29,4 +40,10 @@ export async function openEmbedded(dataDir: string | undefined): Promise<Embedde
       if (!pglite.closed) await pglite.close();
     },
   };
+}
+
+/** A whole embedded database as a tarball, for `openEmbedded(…, template)`. */
+export async function dumpEmbedded(e: EmbeddedDatabase): Promise<Uint8Array> {
+  const blob = await e.pglite.dumpDataDir('none');
+  return new Uint8Array(await blob.arrayBuffer());
 }

@@ -1,0 +1,68 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { hasTimescale } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-db.js';
+
+const opened: TestDatabase[] = [];
+afterAll(async () => {
+  for (const t of opened) await t.close();
+});
+
+async function fresh(url: string | undefined): Promise<TestDatabase> {
+  const t = await createTestDatabase({ migrate: false, url: url ?? '' });
+  opened.push(t);
+  return t;
+}
+
+const TABLES = ['accounts', 'api_keys', 'dead_letters', 'events', 'meter_installations', 'meters', 'readings'];
+
+describe('migrations on the embedded database (PGlite + TimescaleDB)', () => {
+  it('creates the schema with hypertables, compression and retention, and is idempotent', async () => {
+    const t = await fresh(undefined);
+    const first = await migrateToLatest(t.db);
+    expect(first.applied).toContain('0001_foundation');
+    expect(await hasTimescale(t.db)).toBe(true);
+    const { rows: hts } = await sql<{ hypertable_name: string }>`
+      select hypertable_name from timescaledb_information.hypertables order by 1`.execute(t.db);
+    expect(hts.map((r) => r.hypertable_name)).toEqual(['dead_letters', 'events', 'readings']);
+    const { rows: jobs } = await sql<{ proc_name: string; hypertable_name: string }>`
+      select proc_name, hypertable_name from timescaledb_information.jobs
+      where hypertable_name is not null order by 2, 1`.execute(t.db);
+    expect(jobs).toEqual([
+      { proc_name: 'policy_retention', hypertable_name: 'dead_letters' },
+      { proc_name: 'policy_compression', hypertable_name: 'events' },
+      { proc_name: 'policy_compression', hypertable_name: 'readings' },
+    ]);
+    const second = await migrateToLatest(t.db);
+    expect(second.applied).toEqual([]);
+  });
+});
+
+describe.skipIf(!serverUrl)('migrations on a plain PostgreSQL server', () => {
+  it('creates ordinary tables in the test schema and is idempotent', async () => {
+    const t = await fresh(serverUrl);
+    const first = await migrateToLatest(t.db);
+    expect(first.applied).toContain('0001_foundation');
+    const { rows } = await sql<{ table_name: string }>`
+      select table_name from information_schema.tables where table_schema = ${t.schema} and table_name not like 'kysely%'
+      order by 1`.execute(t.db);
+    expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(TABLES));
+    expect(await migrateToLatest(t.db)).toEqual({ applied: [] });
+  });
+
+  it('applies a portable date_bin query the same way as on TimescaleDB', async () => {
+    const t = await fresh(serverUrl);
+    await migrateToLatest(t.db);
+    await t.db
+      .insertInto('readings')
+      .values([
+        { meter_id: 1, channel: '1.29.0', ts: '2026-04-01T00:15:00Z', value: '0.5' },
+        { meter_id: 1, channel: '1.29.0', ts: '2026-04-01T00:30:00Z', value: '0.25' },
+      ])
+      .execute();
+    const { rows } = await sql<{ total: string }>`
+      select sum(value)::text as total from readings group by date_bin('1 hour', ts, timestamptz '2000-01-01')`.execute(t.db);
+    expect(rows).toEqual([{ total: '0.75' }]);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * An isolated, migrated database for one test file.
+ * - TEST_DATABASE_URL set: a fresh schema on that server (dropped at close).
+ * - otherwise: an in-memory embedded PGlite with TimescaleDB.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { inject } from 'vitest';
+import { sql, type Kysely } from 'kysely';
+import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Database } from '../../src/db/schema.js';
+
+export interface TestDatabase {
+  db: Kysely<Database>;
+  handle: DatabaseHandle;
+  backend: DatabaseHandle['backend'];
+  /** The schema used on a server; undefined when embedded. */
+  schema: string | undefined;
+  close(): Promise<void>;
+}
+
+export const serverUrl = process.env.TEST_DATABASE_URL || undefined;
+
+export async function createTestDatabase(opts: { migrate?: boolean; url?: string | undefined } = {}): Promise<TestDatabase> {
+  const url = opts.url === undefined ? serverUrl : opts.url;
+  const schema = url ? `t_${randomBytes(5).toString('hex')}` : undefined;
+  const handle = await connectDatabase({
+    databaseUrl: url,
+    poolMax: 4,
+    ...(schema ? { schema } : { embeddedTemplate: embeddedTemplate(opts.migrate !== false) }),
+  });
+  if (opts.migrate !== false) await migrateToLatest(handle.db);
+  return {
+    db: handle.db,
+    handle,
+    backend: handle.backend,
+    schema,
+    close: async () => {
+      if (schema) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(handle.db);
+      await handle.close();
+    },
+  };
+}
+
+let template: Uint8Array | undefined;
+
+/** The migrated embedded database built once by test/global-setup.ts. */
+function embeddedTemplate(wanted: boolean): Uint8Array | undefined {
+  if (!wanted) return undefined;
+  template ??= new Uint8Array(readFileSync(inject('embeddedTemplatePath')));
+  return template;
+}
