@@ -1,0 +1,108 @@
+/**
+ * Adjustments applied after the base charges: power-factor incentive/penalty, per-unit
+ * adjustments (fuel and power purchase cost, FPPCA), subsidy and levies (regulatory surcharge,
+ * electricity duty, taxes). Percentages always name their base; bases are printed (rounded)
+ * line amounts, so a consumer can redo the sum from the bill.
+ */
+import { ValidationError } from '../../lib/errors.js';
+import { D, round, type Dec } from '../decimal.js';
+import type { Line, SegmentContext } from '../engine-types.js';
+import { baseOf, makeLine, q, rateOf } from '../lines.js';
+import type { Component } from '../tariff-schema.js';
+
+type PowerFactor = Extract<Component, { kind: 'power_factor' }>;
+type PerUnit = Extract<Component, { kind: 'per_unit' }>;
+type Levy = Extract<Component, { kind: 'levy' }>;
+type Subsidy = Extract<Component, { kind: 'subsidy' }>;
+
+/**
+ * Percent from PF bands, counted in whole steps outward from the reference (tariff orders say
+ * "for every 0.01 rise/fall"; a part step earns nothing). Positive = penalty, negative = incentive.
+ */
+export function pfPercent(c: PowerFactor, pf: Dec): Dec {
+  const ref = rateOf(c.reference);
+  const step = rateOf(c.step);
+  let pct = new D(0);
+  let from = ref;
+  if (pf.gt(ref)) {
+    for (const b of c.incentive) {
+      const to = D.min(pf, rateOf(b.to));
+      if (to.gt(from)) pct = pct.minus(to.minus(from).div(step).floor().times(rateOf(b.percentPerStep)));
+      from = rateOf(b.to);
+      if (pf.lte(from)) break;
+    }
+  } else {
+    for (const b of c.penalty) {
+      const to = D.max(pf, rateOf(b.to));
+      if (to.lt(from)) pct = pct.plus(from.minus(to).div(step).floor().times(rateOf(b.percentPerStep)));
+      from = rateOf(b.to);
+      if (pf.gte(from)) break;
+    }
+  }
+  return pct;
+}
+
+export function powerFactorLines(c: PowerFactor, ctx: SegmentContext): Line[] {
+  const raw = ctx.det.powerFactor;
+  if (raw === undefined) throw new ValidationError(`rule ${c.id} needs the power factor (powerFactor, kWh and kVAh, or kWh and kVArh)`);
+  const pf = round(raw, c.pfRounding);
+  const pct = pfPercent(c, pf);
+  if (pct.isZero()) return [];
+  const base = baseOf(ctx, c.base);
+  const kind = pct.isNegative() ? 'incentive' : 'penalty';
+  return [makeLine(ctx, c, {
+    inputs: { powerFactor: pf.toFixed(), reference: rateOf(c.reference).toFixed(), percent: pct.toFixed(), base: base.sum.toFixed(), baseRules: base.rules.join('+') },
+    rate: pct,
+    formula: `${pct.toFixed()} % (${kind}, PF ${pf.toFixed()} vs ${rateOf(c.reference).toFixed()}) × ${base.sum.toFixed()}`,
+    unrounded: base.sum.times(pct).div(100),
+  })];
+}
+
+function totalEnergy(ctx: SegmentContext, measure: 'kWh' | 'kVAh', rule: string): Dec {
+  const e = ctx.det.energyTotal[measure];
+  if (e === undefined) throw new ValidationError(`rule ${rule} needs ${measure} in the quote input`);
+  return e;
+}
+
+export function perUnitLines(c: PerUnit, ctx: SegmentContext): Line[] {
+  const e = totalEnergy(ctx, c.measure, c.id);
+  const rate = rateOf(c.rate);
+  return [makeLine(ctx, c, {
+    inputs: { [c.measure]: q(e) }, rate, formula: `${q(e)} ${c.measure} × ${rate.toFixed()}`, unrounded: e.times(rate),
+  })];
+}
+
+function percentOfBase(c: Levy | Subsidy, ctx: SegmentContext, sign: 1 | -1): Line[] {
+  const pct = rateOf(c.percent ?? 0);
+  const base = baseOf(ctx, c.base ?? []);
+  if (base.sum.isZero()) return [];
+  return [makeLine(ctx, c, {
+    inputs: { base: base.sum.toFixed(), baseRules: base.rules.join('+'), percent: pct.toFixed() },
+    rate: pct,
+    formula: `${sign < 0 ? '−' : ''}${pct.toFixed()} % × ${base.sum.toFixed()} (${base.rules.join(' + ')})`,
+    unrounded: base.sum.times(pct).div(100).times(sign),
+  })];
+}
+
+export function levyLines(c: Levy, ctx: SegmentContext): Line[] {
+  if (c.percent !== undefined) return percentOfBase(c, ctx, 1);
+  const pu = c.perUnit as NonNullable<Levy['perUnit']>;
+  const e = totalEnergy(ctx, pu.measure, c.id);
+  const rate = rateOf(pu.rate);
+  return [makeLine(ctx, c, { inputs: { [pu.measure]: q(e) }, rate, formula: `${q(e)} ${pu.measure} × ${rate.toFixed()}`, unrounded: e.times(rate) })];
+}
+
+/** Subsidy: a credit, as percent of named charges or per unit up to a monthly unit cap. */
+export function subsidyLines(c: Subsidy, ctx: SegmentContext): Line[] {
+  if (c.percent !== undefined) return percentOfBase(c, ctx, -1);
+  const pu = c.perUnit as NonNullable<Subsidy['perUnit']>;
+  const e = totalEnergy(ctx, pu.measure, c.id);
+  const cap = pu.upToUnits === null ? null : rateOf(pu.upToUnits).times(ctx.monthFactor);
+  const units = cap === null ? e : D.min(e, cap);
+  if (units.isZero()) return [];
+  const rate = rateOf(pu.rate);
+  const capText = cap === null ? '' : ` (first ${q(cap)} units)`;
+  return [makeLine(ctx, c, {
+    inputs: { [pu.measure]: q(units) }, rate, formula: `−${q(units)} ${pu.measure}${capText} × ${rate.toFixed()}`, unrounded: units.times(rate).negated(),
+  })];
+}

@@ -1,0 +1,66 @@
+/**
+ * Demand charges (per kVA/kW per month, incremental tiers) on billing demand or on the peak
+ * within each TOD zone, and the excess-demand surcharge above contract demand.
+ */
+import { ValidationError } from '../../lib/errors.js';
+import { D, type Dec } from '../decimal.js';
+import type { Line, SegmentContext } from '../engine-types.js';
+import { makeLine, q, rateOf } from '../lines.js';
+import type { Component } from '../tariff-schema.js';
+import { resolveSlabs, telescopic } from './slabs.js';
+
+type Demand = Extract<Component, { kind: 'demand' }>;
+type Excess = Extract<Component, { kind: 'excess_demand' }>;
+type Tier = { upTo: number | string | null; rate: number | string };
+
+function tierLines(c: Demand, ctx: SegmentContext, value: Dec, unit: string, tiers: Tier[], what: string, zone?: string): Line[] {
+  const blocks = telescopic(value, resolveSlabs(tiers, new D(1), undefined));
+  return blocks.map((b) => {
+    const rate = rateOf(tiers[b.slab.src]?.rate ?? 0);
+    return makeLine(ctx, c, {
+      ...(zone === undefined ? {} : { zone }),
+      ...(tiers.length > 1 ? { slab: b.index + 1 } : {}),
+      inputs: { [what]: q(value), tierQuantity: q(b.qty), months: q(ctx.monthFactor) },
+      rate,
+      formula: `${q(b.qty)} ${unit} × ${rate.toFixed()}/${unit}/month × ${q(ctx.monthFactor)} month`,
+      unrounded: b.qty.times(rate).times(ctx.monthFactor),
+    });
+  });
+}
+
+export function demandLines(c: Demand, ctx: SegmentContext): Line[] {
+  if (c.basis === 'billing_demand') {
+    const bd = ctx.billingDemand;
+    if (!bd) throw new ValidationError(`rule ${c.id} needs a billing demand`);
+    return tierLines(c, ctx, bd.value, bd.measure, c.tiers ?? [], 'billingDemand');
+  }
+  const peaks = ctx.det.zoneDemand.get(`${c.schedule ?? ''}|${c.measure}`);
+  if (!peaks) throw new ValidationError(`rule ${c.id} needs ${c.measure} demand per zone of schedule "${c.schedule}"`);
+  const lines: Line[] = [];
+  for (const [zone, spec] of Object.entries(c.zones ?? {})) {
+    const peak = peaks.get(zone);
+    if (peak === undefined) continue; // zone not present in this period: nothing to charge (SAM does the same)
+    const value = spec.useBillingDemand && ctx.billingDemand ? ctx.billingDemand.value : peak;
+    lines.push(...tierLines(c, ctx, value, c.measure, spec.tiers, spec.useBillingDemand ? 'billingDemand' : 'zonePeak', zone));
+  }
+  return lines;
+}
+
+/** Excess demand: recorded MD above threshold% of CD, charged per unit of the excess. */
+export function excessDemandLines(c: Excess, ctx: SegmentContext): Line[] {
+  const measure = ctx.version.version.billingDemand?.measure ?? 'kVA';
+  const md = ctx.det.maxDemand[measure];
+  const cd = ctx.connection.contractDemand;
+  if (md === undefined) throw new ValidationError(`rule ${c.id} needs the recorded maximum demand (${measure})`);
+  if (cd === undefined) throw new ValidationError(`rule ${c.id} needs connection.contractDemand`);
+  const threshold = cd.times(rateOf(c.thresholdPercentOfContractDemand)).div(100);
+  const excess = md.minus(threshold);
+  if (excess.lte(0)) return [];
+  const rate = rateOf(c.rate);
+  return [makeLine(ctx, c, {
+    inputs: { maxDemand: q(md), contractDemand: q(cd), threshold: q(threshold), excess: q(excess) },
+    rate,
+    formula: `(${q(md)} − ${q(threshold)}) ${measure} × ${rate.toFixed()}/${measure}/month × ${q(ctx.monthFactor)} month`,
+    unrounded: excess.times(rate).times(ctx.monthFactor),
+  })];
+}

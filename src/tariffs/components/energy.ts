@@ -1,0 +1,63 @@
+/**
+ * Energy charge on kWh or kVAh: flat (one unbounded slab), telescopic or non-telescopic slabs,
+ * per TOD zone with separate rates or multipliers.
+ *
+ * Slabs apply to the segment's total energy; with zones, each zone takes a share of every slab
+ * block in proportion to its energy (NREL SAM utilityrate5 semantics, and how Indian tariff
+ * orders apply TOD on top of slabs: the slab is fixed by total units, the zone changes the rate).
+ */
+import { ValidationError } from '../../lib/errors.js';
+import { D, type Dec } from '../decimal.js';
+import type { Line, SegmentContext } from '../engine-types.js';
+import { makeLine, q, rateOf } from '../lines.js';
+import type { Component } from '../tariff-schema.js';
+import { nonTelescopic, resolveSlabs, telescopic, type Block } from './slabs.js';
+
+type Energy = Extract<Component, { kind: 'energy' }>;
+
+export function zoneEnergy(c: Energy, ctx: SegmentContext): Map<string, Dec> {
+  const byZone = ctx.det.energy[c.measure]?.get(c.schedule ?? '');
+  if (!byZone) {
+    const zones = c.schedule ? ` per zone of schedule "${c.schedule}"` : '';
+    throw new ValidationError(`rule ${c.id} needs ${c.measure}${zones} in the quote input`);
+  }
+  return byZone;
+}
+
+export function energyLines(c: Energy, ctx: SegmentContext): Line[] {
+  const byZone = zoneEnergy(c, ctx);
+  let total = new D(0);
+  for (const v of byZone.values()) total = total.plus(v);
+  if (total.isZero()) return [];
+  const slabs = resolveSlabs(c.slabs, ctx.monthFactor, ctx.billingDemand?.value);
+  const blocks = c.slabMode === 'telescopic' ? telescopic(total, slabs) : nonTelescopic(total, slabs);
+  const lines: Line[] = [];
+  for (const [zone, energy] of byZone) {
+    if (energy.isZero()) continue;
+    for (const b of blocks) lines.push(blockLine(c, ctx, zone, energy, total, b, byZone.size > 1));
+  }
+  return lines;
+}
+
+function blockLine(c: Energy, ctx: SegmentContext, zone: string, energy: Dec, total: Dec, b: Block, zoned: boolean): Line {
+  const single = energy.eq(total);
+  // Non-telescopic: the zone's own energy at the slab rate; telescopic: the zone's share of the block.
+  const qty = c.slabMode === 'non_telescopic' ? energy : single ? b.qty : energy.times(b.qty).div(total);
+  const zoneRate = c.zoneRates?.[zone]?.[b.slab.src];
+  const base = rateOf(zoneRate ?? c.slabs[b.slab.src]?.rate ?? 0);
+  const mult = zoneRate === undefined ? c.todMultipliers?.[zone] : undefined;
+  const rate = mult === undefined ? base : base.times(rateOf(mult));
+  const slabText = b.slab.upper === null ? 'above' : `up to ${q(b.slab.upper)}`;
+  const shareText = single || c.slabMode === 'non_telescopic' ? '' : ` (${q(energy)} of ${q(total)} ${c.measure} share of ${q(b.qty)} in slab)`;
+  const multText = mult === undefined ? '' : ` × ${rateOf(mult).toFixed()} TOD`;
+  const inputs: Record<string, string> = { [c.measure]: q(qty), slabIndex: String(b.index + 1), slab: slabText };
+  if (zoned) inputs.zoneEnergy = q(energy);
+  return makeLine(ctx, c, {
+    ...(zoned ? { zone } : {}),
+    slab: b.index + 1,
+    inputs,
+    rate,
+    formula: `${q(qty)} ${c.measure}${shareText} × ${base.toFixed()}${multText}`,
+    unrounded: qty.times(rate),
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * Fixed and minimum charges: a quantity (connection, sanctioned load, contract or billing demand)
+ * x rate x time (billing months pro-rated to the segment, or days).
+ */
+import { ValidationError } from '../../lib/errors.js';
+import { D, type Dec } from '../decimal.js';
+import type { Line, SegmentContext } from '../engine-types.js';
+import { baseOf, makeLine, q, rateOf } from '../lines.js';
+import type { Component } from '../tariff-schema.js';
+
+type Fixed = Extract<Component, { kind: 'fixed' }>;
+type Minimum = Extract<Component, { kind: 'minimum' }>;
+
+function basisQuantity(c: Fixed | Minimum, ctx: SegmentContext): { name: string; value: Dec; unit: string } {
+  const need = (v: Dec | undefined, what: string): Dec => {
+    if (v === undefined) throw new ValidationError(`rule ${c.id} needs ${what} in the quote input`);
+    return v;
+  };
+  const m = ctx.version.version.billingDemand?.measure ?? 'kVA';
+  switch (c.basis) {
+    case 'connection':
+      return { name: 'connections', value: new D(1), unit: 'connection' };
+    case 'sanctioned_load':
+      return { name: 'sanctionedLoad', value: need(ctx.connection.sanctionedLoad, 'connection.sanctionedLoad'), unit: 'kW' };
+    case 'contract_demand':
+      return { name: 'contractDemand', value: need(ctx.connection.contractDemand, 'connection.contractDemand'), unit: m };
+    case 'billing_demand':
+      return { name: 'billingDemand', value: need(ctx.billingDemand?.value, 'billing demand'), unit: m };
+  }
+}
+
+function charge(c: Fixed | Minimum, ctx: SegmentContext) {
+  const b = basisQuantity(c, ctx);
+  const rate = rateOf(c.rate);
+  const time = c.per === 'month' ? ctx.monthFactor : new D(ctx.days);
+  const timeText = c.per === 'month' ? `${q(time)} month` : `${ctx.days} days`;
+  return { b, rate, time, value: b.value.times(rate).times(time), timeText };
+}
+
+export function fixedLines(c: Fixed, ctx: SegmentContext): Line[] {
+  const { b, rate, time, value, timeText } = charge(c, ctx);
+  return [makeLine(ctx, c, {
+    inputs: { [b.name]: q(b.value), [c.per === 'month' ? 'months' : 'days']: q(time) },
+    rate,
+    formula: `${q(b.value)} ${b.unit} × ${rate.toFixed()}/${b.unit}/${c.per} × ${timeText}`,
+    unrounded: value,
+  })];
+}
+
+/** Top-up to the minimum charge when the compared charges fall short of it. */
+export function minimumLines(c: Minimum, ctx: SegmentContext): Line[] {
+  const { b, rate, value, timeText } = charge(c, ctx);
+  const base = baseOf(ctx, c.compareWith);
+  if (base.sum.gte(value)) return [];
+  const topUp = value.minus(base.sum);
+  return [makeLine(ctx, c, {
+    inputs: { minimum: q(value), charged: base.sum.toFixed(), compared: base.rules.join('+') },
+    rate,
+    formula: `(${q(b.value)} ${b.unit} × ${rate.toFixed()}/${c.per} × ${timeText}) − ${base.sum.toFixed()} charged`,
+    unrounded: topUp,
+  })];
+}

@@ -1,0 +1,84 @@
+/**
+ * Slab (tier) resolution and blocking, shared by energy and demand charges. Pure.
+ *
+ * Mixed bounds follow NREL SAM utilityrate5 (rate_data::init_energy_rates), which is what
+ * URDB "kWh/kW" tiers mean there: a units_per_demand bound becomes bound x billing demand;
+ * a units_per_demand slab directly followed by units slabs is only a group limit (its own rate
+ * is never used): the units slabs are kept while below the limit and the first one reaching it
+ * is capped at it; any other units_per_demand slab is a slab of its own.
+ */
+import { D, type Dec } from '../decimal.js';
+
+export interface SlabSpec {
+  upTo: number | string | null;
+  unit?: 'units' | 'units_per_demand';
+}
+
+export interface ResolvedSlab {
+  /** null = unbounded */
+  upper: Dec | null;
+  /** index of the source slab (its rate) */
+  src: number;
+}
+
+const parse = (v: number | string): Dec => new D(typeof v === 'number' ? String(v) : v);
+
+export function resolveSlabs(slabs: readonly SlabSpec[], unitScale: Dec, demand: Dec | undefined): ResolvedSlab[] {
+  const out: ResolvedSlab[] = [];
+  const bound = (s: SlabSpec): Dec | null => {
+    if (s.upTo === null) return null;
+    if (s.unit === 'units_per_demand') return parse(s.upTo).times(demand ?? 0).times(unitScale);
+    return parse(s.upTo).times(unitScale);
+  };
+  let i = 0;
+  while (i < slabs.length) {
+    const s = slabs[i] as SlabSpec;
+    const next = slabs[i + 1];
+    if (s.unit !== 'units_per_demand' || !next || next.unit === 'units_per_demand') {
+      out.push({ upper: bound(s), src: i });
+      i++;
+      continue;
+    }
+    const limit = bound(s);
+    let j = i + 1;
+    for (; j < slabs.length && slabs[j]?.unit !== 'units_per_demand'; j++) {
+      const u = bound(slabs[j] as SlabSpec);
+      if (limit !== null && (u === null || u.gte(limit))) {
+        out.push({ upper: limit, src: j });
+        j++;
+        while (j < slabs.length && slabs[j]?.unit !== 'units_per_demand') j++;
+        break;
+      }
+      out.push({ upper: u, src: j });
+    }
+    i = j;
+  }
+  return out;
+}
+
+export interface Block {
+  qty: Dec;
+  slab: ResolvedSlab;
+  index: number;
+}
+
+/** Telescopic: each slab's own units. */
+export function telescopic(total: Dec, slabs: readonly ResolvedSlab[]): Block[] {
+  const blocks: Block[] = [];
+  let prev = new D(0);
+  slabs.forEach((slab, index) => {
+    if (total.lte(prev)) return;
+    const top = slab.upper === null || slab.upper.gt(total) ? total : slab.upper;
+    const qty = top.minus(prev);
+    if (qty.gt(0)) blocks.push({ qty, slab, index });
+    if (slab.upper !== null && slab.upper.gt(prev)) prev = slab.upper;
+  });
+  return blocks;
+}
+
+/** Non-telescopic: the whole quantity at the rate of the slab it falls in (bounds inclusive). */
+export function nonTelescopic(total: Dec, slabs: readonly ResolvedSlab[]): Block[] {
+  const index = slabs.findIndex((s) => s.upper === null || total.lte(s.upper));
+  const slab = slabs[index === -1 ? slabs.length - 1 : index] as ResolvedSlab;
+  return total.gt(0) ? [{ qty: total, slab, index: index === -1 ? slabs.length - 1 : index }] : [];
+}

@@ -1,0 +1,62 @@
+/** Bill line construction: one place decides how amounts are rounded and how numbers print. */
+import { D, round, type Dec } from './decimal.js';
+import type { Line, SegmentContext } from './engine-types.js';
+import type { Component } from './tariff-schema.js';
+import { refMatches } from './component-order.js';
+
+const cache = new Map<string | number, Dec>();
+/** Tariff figures are parsed once and reused (the same few hundred values on every quote). */
+export function rateOf(v: string | number): Dec {
+  let d = cache.get(v);
+  if (!d) {
+    d = new D(typeof v === 'number' ? String(v) : v);
+    if (cache.size < 100_000) cache.set(v, d);
+  }
+  return d;
+}
+
+/** Printable quantity: exact when short, else to 6 places (the line keeps the full value). */
+export function q(v: Dec): string {
+  return v.decimalPlaces() <= 6 ? v.toFixed() : v.toFixed(6);
+}
+
+export interface LineParts {
+  zone?: string;
+  slab?: number;
+  inputs: Record<string, string>;
+  rate: Dec | null;
+  formula: string;
+  unrounded: Dec;
+}
+
+export function makeLine(ctx: SegmentContext, c: Pick<Component, 'id' | 'kind' | 'label'>, p: LineParts): Line {
+  const line: Line = {
+    ruleId: c.id,
+    kind: c.kind,
+    label: c.label,
+    segment: ctx.segmentId,
+    version: ctx.version.version.id,
+    inputs: p.inputs,
+    rate: p.rate === null ? null : p.rate.toFixed(),
+    formula: p.formula,
+    unrounded: p.unrounded,
+    amount: round(p.unrounded, ctx.version.lineRounding),
+  };
+  if (p.zone !== undefined) line.zone = p.zone;
+  if (p.slab !== undefined) line.slab = p.slab;
+  return line;
+}
+
+/** Sum of the (rounded) amounts of this segment's lines selected by refs: a printed base. */
+export function baseOf(ctx: SegmentContext, refs: readonly string[]): { sum: Dec; rules: string[] } {
+  let sum = new D(0);
+  const rules = new Set<string>();
+  for (const l of ctx.lines) {
+    if (l.kind === 'rounding') continue;
+    if (refs.some((r) => refMatches(r, { id: l.ruleId, kind: l.kind as Component['kind'] }))) {
+      sum = sum.plus(l.amount);
+      rules.add(l.ruleId);
+    }
+  }
+  return { sum, rules: [...rules] };
+}

@@ -1,0 +1,135 @@
+/**
+ * Register input -> determinants per segment. Energy of a segment comes from the cumulative
+ * energy known at the period start (0), at boundary readings, and at the period end (the total),
+ * interpolated linearly by days between known points: with no boundary reading that is the
+ * pro-rata-by-days split, with a reading at the revision date it is exact. Demand registers are
+ * one MD for the whole bill period (the meter's MD is reset once per bill). Pure.
+ */
+import { ValidationError } from '../lib/errors.js';
+import { D, type Dec } from './decimal.js';
+import type { CompiledVersion, Determinants } from './engine-types.js';
+import { dayOf } from './local-time.js';
+import type { RegisterInput } from './quote-schema.js';
+import type { Segment } from './segments.js';
+
+type Qty = number | string | Record<string, number | string>;
+interface Point { day: number; values: Map<string, Dec> }
+
+const dec = (v: number | string): Dec => new D(typeof v === 'number' ? String(v) : v);
+
+function toMap(q: Qty): Map<string, Dec> {
+  if (typeof q === 'object') return new Map(Object.entries(q).map(([k, v]) => [k, dec(v)]));
+  return new Map([['', dec(q)]]);
+}
+
+function points(input: RegisterInput, key: 'kWh' | 'kVAh' | 'kVArh', fromDay: number, toDay: number): Point[] | undefined {
+  const total = input.energy[key];
+  if (total === undefined) return undefined;
+  const end = toMap(total);
+  const zero = new Map([...end.keys()].map((k) => [k, new D(0)]));
+  const pts: Point[] = [{ day: fromDay, values: zero }];
+  for (const b of input.boundaryReadings) {
+    const v = b[key];
+    if (v === undefined) continue;
+    const day = dayOf(b.date);
+    if (day <= fromDay || day >= toDay) throw new ValidationError(`boundary reading ${b.date} is not inside the bill period`);
+    const values = toMap(v);
+    if (values.size !== end.size || [...values.keys()].some((k) => !end.has(k))) {
+      throw new ValidationError(`boundary reading ${b.date}: ${key} must have the same zones as the period total`);
+    }
+    pts.push({ day, values });
+  }
+  pts.push({ day: toDay, values: end });
+  return pts.sort((a, b) => a.day - b.day);
+}
+
+function cumulative(pts: Point[], key: string, day: number): Dec {
+  const i = Math.max(1, pts.findIndex((p) => p.day >= day));
+  const a = pts[i - 1] as Point;
+  const b = pts[i] as Point;
+  const va = a.values.get(key) as Dec;
+  const vb = b.values.get(key) as Dec;
+  if (day === b.day) return vb;
+  return va.plus(vb.minus(va).times(day - a.day).div(b.day - a.day));
+}
+
+function segmentValues(pts: Point[], seg: Segment, what: string): Map<string, Dec> {
+  const keys = [...(pts[pts.length - 1] as Point).values.keys()];
+  return new Map(keys.map((k) => {
+    const v = cumulative(pts, k, seg.toDay).minus(cumulative(pts, k, seg.fromDay));
+    if (v.isNegative()) throw new ValidationError(`${what}${k ? ` zone ${k}` : ''}: boundary readings exceed the period total`);
+    return [k, v];
+  }));
+}
+
+/** Map the input's zones onto every schedule of the version whose zones cover them. */
+function bySchedule(v: CompiledVersion, values: Map<string, Dec>): Map<string, Map<string, Dec>> {
+  let total = new D(0);
+  for (const x of values.values()) total = total.plus(x);
+  const out = new Map<string, Map<string, Dec>>([['', new Map([['all', total]])]]);
+  if (values.has('')) return out;
+  for (const s of v.schedules.values()) {
+    if ([...values.keys()].some((k) => !s.zones.includes(k))) continue;
+    out.set(s.id, new Map(s.zones.map((z) => [z, values.get(z) ?? new D(0)])));
+  }
+  return out;
+}
+
+export function registerDeterminants(input: RegisterInput, segs: Segment[], period: Omit<Determinants, 'energy' | 'energyTotal' | 'kVArh'>): Determinants[] {
+  const fromDay = (segs[0] as Segment).fromDay;
+  const toDay = (segs[segs.length - 1] as Segment).toDay;
+  const pk = { kWh: points(input, 'kWh', fromDay, toDay), kVAh: points(input, 'kVAh', fromDay, toDay), kVArh: points(input, 'kVArh', fromDay, toDay) };
+  return segs.map((seg) => {
+    const det: Determinants = { ...period, energy: { kWh: undefined, kVAh: undefined }, energyTotal: { kWh: undefined, kVAh: undefined }, kVArh: undefined };
+    for (const m of ['kWh', 'kVAh'] as const) {
+      const pts = pk[m];
+      if (!pts) continue;
+      const map = bySchedule(seg.version, segmentValues(pts, seg, m));
+      det.energy[m] = map;
+      det.energyTotal[m] = map.get('')?.get('all');
+    }
+    if (pk.kVArh) det.kVArh = segmentValues(pk.kVArh, seg, 'kVArh').get('');
+    return det;
+  });
+}
+
+/** PF of the whole period: given, or kWh/kVAh, or kWh/sqrt(kWh² + kVArh²). */
+export function registerPowerFactor(input: RegisterInput): Dec | undefined {
+  if (input.powerFactor !== undefined) return dec(input.powerFactor);
+  const sum = (q: Qty | undefined) => (q === undefined ? undefined : [...toMap(q).values()].reduce((a, b) => a.plus(b), new D(0)));
+  const kWh = sum(input.energy.kWh);
+  const kVAh = sum(input.energy.kVAh);
+  const kVArh = sum(input.energy.kVArh);
+  if (kWh === undefined) return undefined;
+  if (kVAh !== undefined && kVAh.gt(0)) return D.min(1, kWh.div(kVAh));
+  if (kVArh !== undefined) {
+    const s = kWh.pow(2).plus(kVArh.pow(2)).sqrt();
+    return s.isZero() ? undefined : kWh.div(s);
+  }
+  return undefined;
+}
+
+/** Recorded demand registers of the period, keyed like interval-derived ones. */
+export function registerDemand(input: RegisterInput, v: CompiledVersion): Pick<Determinants, 'maxDemand' | 'zoneDemand' | 'billingPeak'> {
+  const md = input.maxDemand;
+  const byZone = md.byZone ? toMap(md.byZone) : undefined;
+  const zoneMax = byZone && byZone.size ? [...byZone.values()].reduce((a, b) => (b.gt(a) ? b : a)) : undefined;
+  const maxDemand = {
+    kW: md.kW !== undefined ? dec(md.kW) : undefined,
+    kVA: md.kVA !== undefined ? dec(md.kVA) : undefined,
+  };
+  const zoneDemand = new Map<string, Map<string, Dec>>();
+  if (byZone) {
+    for (const s of v.schedules.values()) {
+      const m = new Map(s.zones.filter((z) => byZone.has(z)).map((z) => [z, byZone.get(z) as Dec]));
+      if (m.size) for (const measure of ['kW', 'kVA']) zoneDemand.set(`${s.id}|${measure}`, m);
+    }
+  }
+  const bd = v.version.billingDemand;
+  let billingPeak = bd ? (maxDemand[bd.measure] ?? zoneMax) : undefined;
+  if (bd?.zones && byZone) {
+    const inZones = bd.zones.map((z) => byZone.get(z)).filter((x): x is Dec => x !== undefined);
+    billingPeak = inZones.length ? inZones.reduce((a, b) => (b.gt(a) ? b : a)) : billingPeak;
+  }
+  return { maxDemand, zoneDemand, billingPeak };
+}
