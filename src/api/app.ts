@@ -51,6 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sendProblem(reply, problem(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`, { instance: req.url })),
   );
 
+  describeScopes(app);
   await app.register(swagger, openApiOptions(deps.version ?? '0.0.0'));
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
   await app.register(rateLimit, {
@@ -70,6 +71,37 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const plugin of deps.routes) await app.register(plugin);
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  scope: string | 'public';
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the access it requires (auth tests walk this list). */
+    routeAccess: RouteAccess[];
+  }
+}
+
+/** Records each route's scope and states it in the OpenAPI document for integrators. */
+function describeScopes(app: FastifyInstance): void {
+  app.decorate('routeAccess', [] as RouteAccess[]);
+  app.addHook('onRoute', (route) => {
+    // Swagger UI's own routes (HTML, JS, the spec it loads) are documentation: public.
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
+    const config = (route.config ?? {}) as { public?: boolean; scope?: string };
+    const scope = config.public ? 'public' : (config.scope ?? 'admin');
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') app.routeAccess.push({ method, url: route.url, scope });
+    }
+    if (route.schema && scope !== 'public') {
+      const schema = route.schema as { description?: string };
+      schema.description = [schema.description, `Requires an API key with scope \`${scope}\`.`].filter(Boolean).join(' ');
+    }
+  });
 }
 
 function openApiOptions(version: string) {
