@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { registerSimulateCommands } from '../simulator/simulate-command.js';
 
 /**
  * Feature modules' commands (tariffs, simulate, ...). Each feature exports a
  * `register...Commands(program)`; this is the one place they are attached.
  */
-export function registerExtraCommands(_program: Command): void {}
+export function registerExtraCommands(program: Command): void {
+  registerSimulateCommands(program);
+}
