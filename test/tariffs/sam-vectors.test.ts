@@ -4,11 +4,11 @@
  * -> YAML tariff file text -> loader parse/validation -> engine with an hourly interval series.
  */
 import { readFileSync } from 'node:fs';
-import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { samInputsToUrdb } from '../../src/tariffs/urdb/sam-adapter.js';
 import { importUrdb } from '../../src/tariffs/urdb/import-urdb.js';
 import { parseTariffText } from '../../src/tariffs/tariff-parse.js';
+import { toTariffYaml } from '../../src/tariffs/tariff-yaml.js';
 import { compileTariff } from '../../src/tariffs/tariff-catalog.js';
 import { computeMonthlyBills } from '../../src/tariffs/monthly.js';
 import { intervalInputSchema } from '../../src/tariffs/quote-schema.js';
@@ -25,7 +25,7 @@ function billYear(v: Vector) {
   const urdb = samInputsToUrdb(v.sam_inputs_raw);
   // 2018: 365 days and 1 January is a Monday, the calendar SAM assumes. UTC: SAM has no DST.
   const file = importUrdb(urdb, { code: 'SAM-CASE', timezone: 'UTC', validFrom: '2018-01-01' });
-  const parsed = parseTariffText('sam-case.yaml', stringify(file));
+  const parsed = parseTariffText('sam-case.yaml', toTariffYaml(file));
   expect(parsed.problems).toEqual([]);
   const tariff = compileTariff(parsed.tariff as NonNullable<typeof parsed.tariff>);
   const input = intervalInputSchema.parse({
