@@ -34,12 +34,12 @@ export function energyLines(c: Energy, ctx: SegmentContext): Line[] {
   const lines: Line[] = [];
   for (const [zone, energy] of byZone) {
     if (energy.isZero()) continue;
-    for (const b of blocks) lines.push(blockLine(c, ctx, zone, energy, total, b, byZone.size > 1));
+    for (const b of blocks) lines.push(blockLine(c, ctx, zone, energy, total, b, byZone.size > 1, blocks.length > 1));
   }
   return lines;
 }
 
-function blockLine(c: Energy, ctx: SegmentContext, zone: string, energy: Dec, total: Dec, b: Block, zoned: boolean): Line {
+function blockLine(c: Energy, ctx: SegmentContext, zone: string, energy: Dec, total: Dec, b: Block, zoned: boolean, tiered: boolean): Line {
   const single = energy.eq(total);
   // Non-telescopic: the zone's own energy at the slab rate; telescopic: the zone's share of the block.
   const qty = c.slabMode === 'non_telescopic' ? energy : single ? b.qty : energy.times(b.qty).div(total);
@@ -48,7 +48,7 @@ function blockLine(c: Energy, ctx: SegmentContext, zone: string, energy: Dec, to
   const mult = zoneRate === undefined ? c.todMultipliers?.[zone] : undefined;
   const rate = mult === undefined ? base : base.times(rateOf(mult));
   const slabText = b.slab.upper === null ? 'above' : `up to ${q(b.slab.upper)}`;
-  const shareText = single || c.slabMode === 'non_telescopic' ? '' : ` (${q(energy)} of ${q(total)} ${c.measure} share of ${q(b.qty)} in slab)`;
+  const shareText = single || !tiered || c.slabMode === 'non_telescopic' ? '' : ` (${q(energy)} of ${q(total)} ${c.measure} share of ${q(b.qty)} in slab)`;
   const multText = mult === undefined ? '' : ` × ${rateOf(mult).toFixed()} TOD`;
   const inputs: Record<string, string> = { [c.measure]: q(qty), slabIndex: String(b.index + 1), slab: slabText };
   if (zoned) inputs.zoneEnergy = q(energy);
