@@ -2,7 +2,7 @@
  * Text of one tariff file -> validated TariffFile, or every problem with its JSON path. Pure
  * (the loader does the reading). YAML and JSON are both accepted (JSON is YAML).
  */
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { tariffFileSchema, type TariffFile } from './tariff-schema.js';
 import { validateTariff } from './tariff-validate.js';
 
@@ -19,9 +19,12 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 }
 
 export function parseTariffText(file: string, text: string): { tariff?: TariffFile; problems: LoadProblem[] } {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length) {
-    return { problems: doc.errors.map((e) => ({ file, path: '$', reason: `${e.code}: ${e.message.split('\n')[0]}${e.linePos ? ` (line ${e.linePos[0].line})` : ''}` })) };
+    return {
+      problems: doc.errors.map((e) => ({ file, path: '$', reason: `${e.code}: ${e.message.split('\n')[0]} (line ${lines.linePos(e.pos[0]).line})` })),
+    };
   }
   return validateTariffObject(file, doc.toJS());
 }
