@@ -52,10 +52,10 @@ describe('tariff loader', () => {
 
   it('reports YAML syntax errors with a line, overlapping versions and duplicate codes', async () => {
     const overlapping = ht.replace('validTo: "2025-03-31"', 'validTo: "2025-04-30"');
-    const ps = await problems(dirWith({ 'a.yaml': 'code: [unclosed', 'b.yaml': overlapping, 'c.yaml': ht }));
+    const ps = await problems(dirWith({ 'a.yaml': 'code: [unclosed', 'b.yaml': overlapping, 'c.yaml': ht, 'd.yaml': ht }));
     expect(ps.find((p) => p.file === 'a.yaml')?.reason).toMatch(/line 1/);
     expect(ps).toContainEqual({ file: 'b.yaml', path: '$.versions[0].validTo', reason: 'must end before the next version starts (2025-04-01)' });
-    expect(ps).toContainEqual({ file: 'c.yaml', path: '$.code', reason: 'tariff code HT-IND is already defined in b.yaml' });
+    expect(ps).toContainEqual({ file: 'd.yaml', path: '$.code', reason: 'tariff code HT-IND is already defined in c.yaml' });
   });
 
   it('refuses a folder without tariff files and a missing folder', async () => {
