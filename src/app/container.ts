@@ -19,6 +19,8 @@ import { createAccountsService } from '../accounts/accounts-service.js';
 import { accountsRoutes } from '../accounts/accounts.routes.js';
 import { createMetersService } from '../meters/meters-service.js';
 import { metersRoutes } from '../meters/meters.routes.js';
+import { wireIngest } from '../ingest/ingest-wiring.js';
+import { startDemoSimulator } from '../simulator/demo-simulator.js';
 
 export interface ContainerOptions {
   log?: Logger;
@@ -58,6 +60,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     apiKeys,
     accounts,
     meters,
+    ingest,
     routes,
     readiness,
     migrate: () => migrateToLatest(db),
@@ -72,9 +75,16 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
         version: '0.1.0',
       }),
     /** Starts background work (MQTT ingestion, schedules). Filled in by the features that have any. */
-    startBackground: async () => undefined,
-    /** Starts the gentle demo simulator (`meterbill start`). */
-    startDemoSimulator: async () => undefined,
+    startBackground: async () => {
+      // MQTT ingestion; at close: stop consuming, flush the writer, disconnect (before the database closes).
+      await ingest.start();
+      closers.push(() => ingest.stop());
+    },
+    /** Starts the gentle demo simulator (`meterbill start`); stopped at close. */
+    startDemoSimulator: async () => {
+      const stop = await startDemoSimulator({ db, clock, config, log: log.child({ module: 'demo-simulator' }) });
+      closers.push(stop);
+    },
     /** Registers a resource to release at shutdown (closed in reverse order). */
     onClose: (fn: () => Promise<void>) => closers.push(fn),
     close: async () => {

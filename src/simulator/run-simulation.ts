@@ -19,8 +19,10 @@ export interface RunOptions {
   /** Live: seconds between publications, and how long to run (undefined: until aborted). */
   tickSeconds?: number;
   durationSeconds?: number;
-  /** Live: also publish every meter's instantaneous values at each tick. */
+  /** Live: also publish instantaneous values at each tick. */
   instantEachTick?: boolean;
+  /** Live: each meter's instantaneous values only every n-th tick (a rotating share). Default 1. */
+  instantEvery?: number;
   /** Registers already stored by serial (continue from them). */
   storedRegisters?: Map<string, Record<string, number>>;
   signal?: AbortSignal;
@@ -76,13 +78,15 @@ async function runLive(o: RunOptions, initial: MeterState[], start: Date, send: 
   let from = start.getTime();
   const stopAt = o.durationSeconds === undefined ? Infinity : Date.now() + o.durationSeconds * 1000;
   const tick = (o.tickSeconds ?? 10) * 1000;
+  let tickNo = 0;
   for (;;) {
     const to = now().getTime();
     const w = windowMessages(o.plan, states, from, to);
     states = w.states;
     from = to;
     for (const m of w.messages) await send(m);
-    if (o.instantEachTick) for (const m of instantMessages(o.plan, states, to)) await send(m);
+    if (o.instantEachTick) for (const m of instantMessages(o.plan, states, to, { every: o.instantEvery ?? 1, turn: tickNo })) await send(m);
+    tickNo++;
     if (o.signal?.aborted || Date.now() + tick > stopAt) return;
     await sleep(tick, o.signal);
     if (o.signal?.aborted) return;

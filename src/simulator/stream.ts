@@ -63,11 +63,11 @@ export function windowMessages(plan: StreamPlan, states: readonly MeterState[], 
  * Instantaneous values of every meter at `atMs` (whole seconds), as the meters' periodic "instant
  * profile" push. States are not advanced: the sample is drawn from a PRNG keyed by the time.
  */
-export function instantMessages(plan: StreamPlan, states: readonly MeterState[], atMs: number): OutMessage[] {
+export function instantMessages(plan: StreamPlan, states: readonly MeterState[], atMs: number, share = { every: 1, turn: 0 }): OutMessage[] {
   const at = Math.floor(atMs / 1000) * 1000;
   const payloads = plan.meters.map((m, i): MeterPayloadInput | null => {
     const s = states[i] as MeterState;
-    if (s.events.outageLeft > 0 || at <= m.installedAt.getTime()) return null;
+    if (i % share.every !== share.turn % share.every || s.events.outageLeft > 0 || at <= m.installedAt.getTime()) return null;
     const { frame } = advance(m, { ...s, rng: hash32(s.rng, at / 1000) }, new Date(at), plan.generate);
     return frame.instant ? { serial: m.serial, instant: [encodeInstant(frame)] } : null;
   });
