@@ -47,8 +47,10 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
   const accounts = createAccountsService({ db, clock });
   const meters = createMetersService({ db, clock });
 
-  const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters })];
-  const readiness: ReadinessCheck[] = [{ name: 'database', check: async () => void (await sql`select 1`.execute(db)) }];
+  const ingest = wireIngest({ config, db, log, clock, metrics });
+
+  const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), ...ingest.routes];
+  const readiness: ReadinessCheck[] = [{ name: 'database', check: async () => void (await sql`select 1`.execute(db)) }, ingest.readiness];
 
   return {
     config,

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /** Environment variables that configure meterbill. The type is inferred, never written twice. */
@@ -30,6 +31,27 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_\-/]+$/, 'letters, digits, _ - / only (no MQTT wildcards)')
     .default('meterbill/v1'),
   MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('meterbill'),
+  /**
+   * Base of the ingest connections' client ids (`{id}-{n}`). Must be stable across restarts
+   * (persistent sessions) and unique per instance: two instances with one id kick each other off.
+   */
+  MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default(`meterbill-${hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 30)}`),
+  /** Ingest: MQTT connections in the shared group (each holds one unacknowledged message; docs/mqtt.md). */
+  INGEST_CONNECTIONS: z.coerce.number().int().min(1).max(1000).default(16),
+  /** Ingest: a batch is written when it reaches this many rows ... */
+  INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  /** ... or when its oldest message has waited this long. */
+  INGEST_BATCH_MAX_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Ingest: readings later than now + this are dead-lettered (meter clocks drift). */
+  INGEST_MAX_FUTURE_SKEW_S: z.coerce.number().int().min(0).default(300),
+  /** Ingest: larger messages are dead-lettered as `oversize`. */
+  INGEST_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).max(64 * 1_048_576).default(1_048_576),
+  /** Ingest: rows queued for the writer above which new messages wait (bounded memory). */
+  INGEST_QUEUE_MAX_ROWS: z.coerce.number().int().min(1000).default(200_000),
+  /** Ingest: ceiling of the backoff between retries of a failed batch write. */
+  INGEST_RETRY_MAX_MS: z.coerce.number().int().min(10).default(10_000),
+  /** Ingest: meters kept in the validation cache (id, installations, last registers). */
+  INGEST_METER_CACHE_SIZE: z.coerce.number().int().min(100).default(200_000),
   TIMEZONE: z
     .string()
     .refine((tz) => isValidTimeZone(tz), 'unknown IANA time zone')

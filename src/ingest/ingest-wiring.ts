@@ -1,0 +1,67 @@
+/**
+ * The ingest feature's part of the composition root: the broker (embedded aedes when MQTT_URL is
+ * unset), the ingest service, its readiness check and routes. container.ts calls this once.
+ */
+import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../config/config-schema.js';
+import type { Database } from '../db/schema.js';
+import type { Logger } from '../lib/logger.js';
+import type { Clock } from '../lib/clock.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+import { createIngestService, type IngestService, type IngestSettings } from './ingest-service.js';
+import { createReadingsQueries } from './readings-queries.js';
+import { readingsRoutes } from './readings.routes.js';
+import { ingestRoutes } from './ingest.routes.js';
+
+export function ingestSettings(config: Config, mqttUrl: string): IngestSettings {
+  return {
+    mqttUrl,
+    topicPrefix: config.MQTT_TOPIC_PREFIX,
+    shareGroup: config.MQTT_SHARE_GROUP,
+    clientId: config.MQTT_CLIENT_ID,
+    connections: config.INGEST_CONNECTIONS,
+    batchMaxRows: config.INGEST_BATCH_MAX_ROWS,
+    batchMaxMs: config.INGEST_BATCH_MAX_MS,
+    maxFutureSkewS: config.INGEST_MAX_FUTURE_SKEW_S,
+    maxPayloadBytes: config.INGEST_MAX_PAYLOAD_BYTES,
+    queueMaxRows: config.INGEST_QUEUE_MAX_ROWS,
+    retryMaxMs: config.INGEST_RETRY_MAX_MS,
+    meterCacheSize: config.INGEST_METER_CACHE_SIZE,
+  };
+}
+
+export function wireIngest(deps: { config: Config; db: Kysely<Database>; log: Logger; clock: Clock; metrics: Registry }) {
+  let broker: EmbeddedBroker | undefined;
+  let service: IngestService | undefined;
+  const queries = createReadingsQueries({ db: deps.db, timezone: deps.config.TIMEZONE, clock: deps.clock });
+  const routes: FastifyPluginAsyncZod[] = [
+    readingsRoutes({ queries }),
+    ingestRoutes({ queries, stats: () => service?.stats() ?? null }),
+  ];
+  return {
+    routes,
+    readiness: {
+      name: 'mqtt',
+      check: async () => {
+        if (service && !service.isConnected()) throw new Error('no MQTT connection');
+      },
+    },
+    /** Starts the embedded broker if needed, then the ingest service. */
+    start: async (): Promise<void> => {
+      const { config } = deps;
+      if (!config.MQTT_URL) broker = await startEmbeddedBroker({ port: config.MQTT_EMBEDDED_PORT, host: config.HOST, log: deps.log });
+      const url = config.MQTT_URL ?? (broker as EmbeddedBroker).url;
+      service = createIngestService({ db: deps.db, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, url) });
+      await service.start();
+    },
+    /** Stop consuming, flush the writer, disconnect; then the embedded broker. */
+    stop: async (): Promise<void> => {
+      await service?.stop();
+      await broker?.close();
+    },
+    service: () => service,
+    brokerUrl: () => deps.config.MQTT_URL ?? broker?.url,
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * First stage of ingestion (pure): bytes + topic → meter payloads to validate, or dead letters.
+ * A gateway batch is parsed item by item so one bad meter does not sink the others.
+ */
+import type { z } from 'zod';
+import { gatewayEnvelopeSchema, gatewayMeterSchema, meterPayloadSchema, type MeterPayload } from './payload-schema.js';
+import { parseTopic } from './topics.js';
+
+export const DEAD_LETTER_REASONS = [
+  'oversize',
+  'not_json',
+  'unknown_topic',
+  'invalid_payload',
+  'serial_mismatch',
+  'gateway_mismatch',
+  'unknown_meter',
+  'before_installation',
+  'not_installed',
+  'future_timestamp',
+  'unknown_channel',
+  'wrong_channel_kind',
+  'unit_mismatch',
+  'register_backwards',
+  'unknown_event_code',
+  'db_rejected',
+] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+
+export interface DeadLetter {
+  topic: string;
+  payload: Buffer;
+  reason: DeadLetterReason;
+  details: Record<string, unknown>;
+  meterSerial: string | null;
+}
+
+/** A meter's payload that passed the schema, ready for semantic validation. */
+export interface ParsedMeter {
+  serial: string;
+  payload: MeterPayload;
+  /** Where it came from in the message, e.g. `meters[3]` in a gateway batch ('' for a meter topic). */
+  path: string;
+}
+
+export interface ParsedMessage {
+  meters: ParsedMeter[];
+  deadLetters: DeadLetter[];
+}
+
+export interface ParseOptions {
+  prefix: string;
+  maxPayloadBytes: number;
+}
+
+/** Stored payload of an oversize message (enough to identify the sender). */
+const OVERSIZE_KEEP_BYTES = 4096;
+const MAX_ISSUES = 10;
+
+export function parseMessage(topic: string, raw: Buffer, opts: ParseOptions): ParsedMessage {
+  const dead = (reason: DeadLetterReason, details: Record<string, unknown>, serial: string | null = null, payload = raw) => ({
+    meters: [],
+    deadLetters: [{ topic, payload, reason, details, meterSerial: serial }],
+  });
+  const t = parseTopic(opts.prefix, topic);
+  const serial = t.kind === 'meter' ? t.serial : null;
+  if (raw.length > opts.maxPayloadBytes) {
+    return dead('oversize', { bytes: raw.length, limit: opts.maxPayloadBytes, truncated: true }, serial, raw.subarray(0, OVERSIZE_KEEP_BYTES));
+  }
+  if (t.kind === 'unknown') return dead('unknown_topic', { message: 'not a meterbill v1 topic' });
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+  } catch (err) {
+    return dead('not_json', { message: err instanceof Error ? err.message : String(err) }, serial);
+  }
+  if (t.kind === 'meter') return parseMeterMessage(topic, raw, t.serial, json);
+  return parseGatewayMessage(topic, raw, t.gatewayId, json);
+}
+
+function parseMeterMessage(topic: string, raw: Buffer, serial: string, json: unknown): ParsedMessage {
+  const r = meterPayloadSchema.safeParse(json);
+  if (!r.success) {
+    return { meters: [], deadLetters: [{ topic, payload: raw, reason: 'invalid_payload', details: issues(r.error), meterSerial: serial }] };
+  }
+  if (r.data.serial !== undefined && r.data.serial !== serial) {
+    const details = { message: `payload serial ${r.data.serial} differs from topic serial ${serial}`, payloadSerial: r.data.serial };
+    return { meters: [], deadLetters: [{ topic, payload: raw, reason: 'serial_mismatch', details, meterSerial: serial }] };
+  }
+  return { meters: [{ serial, payload: r.data, path: '' }], deadLetters: [] };
+}
+
+function parseGatewayMessage(topic: string, raw: Buffer, gatewayId: string, json: unknown): ParsedMessage {
+  const env = gatewayEnvelopeSchema.safeParse(json);
+  if (!env.success) {
+    return { meters: [], deadLetters: [{ topic, payload: raw, reason: 'invalid_payload', details: issues(env.error), meterSerial: null }] };
+  }
+  if (env.data.gatewayId !== gatewayId) {
+    const details = { message: `payload gatewayId ${env.data.gatewayId} differs from topic gateway ${gatewayId}` };
+    return { meters: [], deadLetters: [{ topic, payload: raw, reason: 'gateway_mismatch', details, meterSerial: null }] };
+  }
+  const out: ParsedMessage = { meters: [], deadLetters: [] };
+  env.data.meters.forEach((item, i) => {
+    const r = gatewayMeterSchema.safeParse(item);
+    if (r.success) {
+      out.meters.push({ serial: r.data.serial, payload: r.data, path: `meters[${i}]` });
+      return;
+    }
+    const serial = typeof (item as { serial?: unknown })?.serial === 'string' ? String((item as { serial: string }).serial).slice(0, 64) : null;
+    out.deadLetters.push({
+      topic,
+      payload: Buffer.from(JSON.stringify(item) ?? 'null'),
+      reason: 'invalid_payload',
+      details: { ...issues(r.error), gatewayId, item: `meters[${i}]` },
+      meterSerial: serial,
+    });
+  });
+  return out;
+}
+
+function issues(err: z.ZodError): Record<string, unknown> {
+  return {
+    message: 'payload does not match the v1 schema',
+    issues: err.issues.slice(0, MAX_ISSUES).map((i) => ({ path: i.path.join('.'), message: i.message })),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * serial → MeterState for validation: bounded (least recently used out), loaded in bulk on miss,
+ * concurrent misses for one serial share one load. Unknown serials are remembered briefly so a
+ * flood of messages from an unregistered meter does not become a flood of queries.
+ */
+import type { MeterState } from './validate.js';
+
+export interface MeterCacheOptions {
+  load: (serials: string[]) => Promise<Map<string, MeterState>>;
+  maxSize: number;
+  /** How long an entry (known or unknown) is trusted before a failed check reloads it. */
+  staleMs: number;
+  now: () => number;
+}
+
+interface Entry {
+  state: MeterState | null;
+  loadedAt: number;
+}
+
+export function createMeterCache(o: MeterCacheOptions) {
+  const entries = new Map<string, Entry>();
+  const inflight = new Map<string, Promise<void>>();
+
+  function put(serial: string, state: MeterState | null): void {
+    entries.delete(serial);
+    entries.set(serial, { state, loadedAt: o.now() });
+    if (entries.size > o.maxSize) entries.delete(entries.keys().next().value as string);
+  }
+
+  async function loadInto(serials: string[]): Promise<void> {
+    const todo = serials.filter((s) => !inflight.has(s));
+    if (todo.length > 0) {
+      const p = o.load(todo).then((found) => {
+        for (const s of todo) put(s, found.get(s) ?? null);
+      });
+      const settled = p.finally(() => todo.forEach((s) => inflight.delete(s)));
+      todo.forEach((s) => inflight.set(s, settled));
+    }
+    await Promise.all(serials.map((s) => inflight.get(s)));
+  }
+
+  /** States for the serials (null = no such meter), loading the misses and, with `refresh`, stale entries. */
+  async function getMany(serials: string[], refresh = false): Promise<Map<string, MeterState | null>> {
+    const unique = [...new Set(serials)];
+    const now = o.now();
+    const missing = unique.filter((s) => {
+      const e = entries.get(s);
+      return !e || ((refresh || e.state === null) && now - e.loadedAt > o.staleMs);
+    });
+    if (missing.length > 0) await loadInto(missing);
+    const out = new Map<string, MeterState | null>();
+    for (const s of unique) {
+      const e = entries.get(s);
+      if (e) {
+        entries.delete(s);
+        entries.set(s, e);
+      }
+      out.set(s, e?.state ?? null);
+    }
+    return out;
+  }
+
+  return { getMany, size: () => entries.size, clear: () => entries.clear() };
+}
+
+export type MeterCache = ReturnType<typeof createMeterCache>;

@@ -1,0 +1,91 @@
+/**
+ * A pool of MQTT connections in one shared subscription group. Each connection delivers one
+ * message at a time to `onMessage` and acknowledges it (PUBACK) only when the returned promise
+ * resolves, i.e. after the rows are committed. mqtt.js sends the PUBACK from the `handleMessage`
+ * callback and reads the connection's next packet only after it (docs/mqtt.md).
+ */
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger } from '../lib/logger.js';
+import { ingestTopicFilters, sharedFilter } from './topics.js';
+
+export interface ConsumerOptions {
+  url: string;
+  clientId: string;
+  connections: number;
+  prefix: string;
+  shareGroup: string;
+  log: Logger;
+  onMessage: (topic: string, payload: Buffer) => Promise<void>;
+  onConnectionsChanged?: (up: number) => void;
+}
+
+export function createMqttConsumer(o: ConsumerOptions) {
+  const log = o.log.child({ module: 'ingest-mqtt' });
+  const clients: MqttClient[] = [];
+  const filters = ingestTopicFilters(o.prefix).map((f) => sharedFilter(o.shareGroup, f));
+  let stopping = false;
+  let inFlight = 0;
+
+  const upCount = () => clients.filter((c) => c.connected).length;
+
+  function open(i: number): MqttClient {
+    const clientId = `${o.clientId}-${i}`;
+    const client = mqtt.connect(o.url, {
+      clientId,
+      clean: false, // persistent session: the broker queues for us while we are away
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      resubscribe: false,
+    });
+    let generation = 0;
+    client.on('connect', () => {
+      generation++;
+      o.onConnectionsChanged?.(upCount());
+      // Re-subscribing is idempotent and covers a broker that lost the session.
+      client.subscribe(filters, { qos: 1 }, (err, granted) => {
+        if (err || granted?.some((g) => g.qos === 128)) log.error({ clientId, err: err?.message, granted }, 'subscription refused');
+      });
+    });
+    client.on('close', () => o.onConnectionsChanged?.(upCount()));
+    client.on('error', (err) => log.warn({ clientId, err: err.message }, 'mqtt connection error'));
+    client.handleMessage = (packet: IPublishPacket, ack: (err?: Error) => void) => {
+      if (stopping) return; // not acked: the broker redelivers it to us or another member
+      const gen = generation;
+      inFlight++;
+      o.onMessage(packet.topic, packet.payload as Buffer).then(
+        () => {
+          inFlight--;
+          // After a reconnect the packet id may belong to another message: let the broker redeliver.
+          if (gen === generation) ack();
+          else ack(new Error('connection replaced before commit'));
+        },
+        (err: Error) => {
+          inFlight--;
+          log.warn({ clientId, err: err.message }, 'message not stored; left unacknowledged');
+        },
+      );
+    };
+    return client;
+  }
+
+  return {
+    start(): void {
+      for (let i = 0; i < o.connections; i++) clients.push(open(i));
+    },
+    /** Stops taking messages (those in flight still finish and are acked). */
+    pause(): void {
+      stopping = true;
+    },
+    async close(): Promise<void> {
+      stopping = true;
+      await Promise.all(clients.map((c) => c.endAsync(false).catch(() => c.endAsync(true))));
+      clients.length = 0;
+    },
+    connected: upCount,
+    inFlight: () => inFlight,
+  };
+}
+
+export type MqttConsumer = ReturnType<typeof createMqttConsumer>;

@@ -1,0 +1,167 @@
+/**
+ * Read side of ingestion: readings (raw or bucketed with date_bin, portable to plain PostgreSQL
+ * and TimescaleDB), events, dead letters, table sizes. Rows are mapped explicitly.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Clock } from '../lib/clock.js';
+import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { decodeCursor, encodeCursor } from '../lib/pagination.js';
+import { channelInfo } from './channels.js';
+
+export const BUCKETS = { '15m': '15 minutes', '1h': '1 hour', '1d': '1 day' } as const;
+export type Bucket = keyof typeof BUCKETS;
+export type Agg = 'sum' | 'max' | 'avg';
+
+export interface Range {
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+const DAY_MS = 86_400_000;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: string; clock: Clock }) {
+  const { db } = deps;
+
+  function range(r: Range): { from: Date; to: Date } {
+    const to = r.to ? new Date(r.to) : deps.clock.now();
+    const from = r.from ? new Date(r.from) : new Date(to.getTime() - DAY_MS);
+    if (from >= to) throw new ValidationError('from must be before to', { from: r.from, to: r.to });
+    return { from, to };
+  }
+
+  async function meterId(serial: string): Promise<number> {
+    const row = await db.selectFrom('meters').select('id').where('serial', '=', serial).executeTakeFirst();
+    if (!row) throw new NotFoundError(`no meter ${serial}`);
+    return row.id;
+  }
+
+  async function readings(serial: string, q: Range & { channel?: string | undefined; limit: number; cursor?: string | undefined }) {
+    const id = await meterId(serial);
+    const { from, to } = range(q);
+    const after = decodeTsCursor(q.cursor);
+    let query = db
+      .selectFrom('readings')
+      .select(['channel', 'ts', sql<string>`value::text`.as('value'), 'occurred_at'])
+      .where('meter_id', '=', id)
+      .where('ts', '>=', from)
+      .where('ts', '<', to);
+    if (q.channel) query = query.where('channel', '=', q.channel);
+    if (after) query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('channel', '>', after.channel)])]));
+    const rows = await query.orderBy('ts').orderBy('channel').limit(q.limit + 1).execute();
+    const page = rows.slice(0, q.limit).map((r) => ({
+      channel: r.channel,
+      ts: new Date(r.ts).toISOString(),
+      value: r.value,
+      occurredAt: r.occurred_at ? new Date(r.occurred_at).toISOString() : null,
+    }));
+    const last = page[page.length - 1];
+    return { serial, items: page, nextCursor: rows.length > q.limit && last ? encodeTsCursor(last.ts, last.channel) : null };
+  }
+
+  /**
+   * Buckets aligned on local midnight of the utility's zone (origin 2000-01-01 00:00 there; fine
+   * for zones without DST such as Asia/Kolkata). Interval energy is stamped at the interval's end,
+   * so it is binned by `ts - 1 µs`: the 00:45–01:00 interval belongs to the 00:00 hour.
+   */
+  async function bucketed(serial: string, q: Range & { channel: string; bucket: Bucket; agg: Agg }) {
+    const id = await meterId(serial);
+    const { from, to } = range(q);
+    const shift = channelInfo(q.channel)?.kind === 'interval' ? sql`interval '1 microsecond'` : sql`interval '0'`;
+    const aggExpr = { sum: sql`sum(value)`, max: sql`max(value)`, avg: sql`round(avg(value), 6)` }[q.agg];
+    const origin = localMidnight2000(deps.timezone);
+    const { rows } = await sql<{ bucket: Date; value: string; n: number }>`
+      select date_bin(${BUCKETS[q.bucket]}::interval, ts - ${shift}, ${origin}::timestamptz) as bucket,
+             (${aggExpr})::text as value, count(*)::int as n
+      from readings
+      where meter_id = ${id} and channel = ${q.channel} and ts - ${shift} >= ${from} and ts - ${shift} < ${to}
+      group by 1 order by 1`.execute(db);
+    return {
+      serial,
+      channel: q.channel,
+      bucket: q.bucket,
+      agg: q.agg,
+      items: rows.map((r) => ({ start: new Date(r.bucket).toISOString(), value: r.value, count: Number(r.n) })),
+    };
+  }
+
+  async function events(serial: string, q: Range & { code?: number | undefined; limit: number; cursor?: string | undefined }) {
+    const id = await meterId(serial);
+    const { from, to } = range(q);
+    const after = decodeTsCursor(q.cursor);
+    let query = db.selectFrom('events').select(['code', 'ts', 'details']).where('meter_id', '=', id).where('ts', '>=', from).where('ts', '<', to);
+    if (q.code !== undefined) query = query.where('code', '=', q.code);
+    if (after) query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('code', '>', Number(after.channel))])]));
+    const rows = await query.orderBy('ts').orderBy('code').limit(q.limit + 1).execute();
+    const page = rows.slice(0, q.limit).map((r) => ({ code: r.code, ts: new Date(r.ts).toISOString(), details: r.details ?? null }));
+    const last = page[page.length - 1];
+    return { serial, items: page, nextCursor: rows.length > q.limit && last ? encodeTsCursor(last.ts, String(last.code)) : null };
+  }
+
+  async function deadLetters(q: { reason?: string | undefined; from?: string | undefined; limit: number; cursor?: string | undefined }) {
+    const before = decodeCursor(q.cursor);
+    let query = db.selectFrom('dead_letters').selectAll();
+    if (q.reason) query = query.where('reason', '=', q.reason);
+    if (q.from) query = query.where('received_at', '>=', new Date(q.from));
+    if (before !== undefined) query = query.where('id', '<', before);
+    const rows = await query.orderBy('id', 'desc').limit(q.limit + 1).execute();
+    const page = rows.slice(0, q.limit);
+    const items = page.map((r) => ({
+      id: r.id,
+      receivedAt: new Date(r.received_at).toISOString(),
+      topic: r.topic,
+      reason: r.reason,
+      meterSerial: r.meter_serial,
+      details: r.details ?? null,
+      ...payloadText(Buffer.from(r.payload)),
+    }));
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.id) : null };
+  }
+
+  /** Row counts: TimescaleDB's approximate_row_count on hypertables, the planner estimate otherwise. */
+  async function tableCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const t of ['readings', 'events', 'dead_letters']) {
+      const { rows } = await sql<{ n: string }>`
+        select case when exists(select 1 from pg_extension where extname = 'timescaledb')
+          then (select approximate_row_count(${t}::regclass))
+          else (select greatest(reltuples, 0)::bigint from pg_class where oid = ${t}::regclass) end as n`.execute(db);
+      out[t] = Number(rows[0]?.n ?? 0);
+    }
+    return out;
+  }
+
+  return { readings, bucketed, events, deadLetters, tableCounts };
+}
+
+export type ReadingsQueries = ReturnType<typeof createReadingsQueries>;
+
+function payloadText(b: Buffer): { payload: string; payloadEncoding: 'utf8' | 'base64' } {
+  try {
+    return { payload: utf8.decode(b), payloadEncoding: 'utf8' };
+  } catch {
+    return { payload: b.toString('base64'), payloadEncoding: 'base64' };
+  }
+}
+
+function encodeTsCursor(ts: string, key: string): string {
+  return Buffer.from(`${ts}|${key}`).toString('base64url');
+}
+
+function decodeTsCursor(c: string | undefined): { ts: Date; channel: string } | undefined {
+  if (c === undefined) return undefined;
+  const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\|([\d.]{1,16})$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
+  if (!m) throw new ValidationError('invalid cursor', { cursor: c });
+  return { ts: new Date(m[1] as string), channel: m[2] as string };
+}
+
+/** 2000-01-01 00:00 local time in `tz`, as an ISO instant (the date_bin origin). */
+function localMidnight2000(tz: string): string {
+  const utc = Date.UTC(2000, 0, 1);
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(utc));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asLocal = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  return new Date(utc - (asLocal - utc)).toISOString();
+}

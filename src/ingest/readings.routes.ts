@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { problemResponses, problemSchema } from '../api/problem.js';
+import { isoDateTime } from '../lib/decimal-schema.js';
+import { obisSchema, serialSchema } from './payload-schema.js';
+import { BUCKETS, type ReadingsQueries } from './readings-queries.js';
+
+const params = z.object({ serial: serialSchema });
+const errors = { 404: problemSchema, 422: problemSchema, ...problemResponses };
+const tags = ['readings'];
+const rangeQuery = {
+  from: isoDateTime.optional().describe('Inclusive start (default: to − 1 day)'),
+  to: isoDateTime.optional().describe('Exclusive end (default: now)'),
+};
+
+export const readingsQuerySchema = z
+  .object({
+    ...rangeQuery,
+    channel: obisSchema.optional().describe('OBIS channel; required with bucket'),
+    bucket: z.enum(Object.keys(BUCKETS) as ['15m', '1h', '1d']).optional().describe('Aggregate into buckets (local-midnight aligned)'),
+    agg: z.enum(['sum', 'max', 'avg']).default('sum').describe('Aggregate with bucket'),
+    limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+    cursor: z.string().max(200).optional(),
+  })
+  .refine((q) => !q.bucket || q.channel, { message: 'channel is required with bucket', path: ['channel'] });
+
+const readingSchema = z.object({ channel: z.string(), ts: z.string(), value: z.string(), occurredAt: z.string().nullable() }).meta({ id: 'Reading' });
+const bucketSchema = z.object({ start: z.string(), value: z.string(), count: z.number().int() });
+const readingsResponse = z
+  .union([
+    z.object({ serial: z.string(), items: z.array(readingSchema), nextCursor: z.string().nullable() }),
+    z.object({ serial: z.string(), channel: z.string(), bucket: z.string(), agg: z.string(), items: z.array(bucketSchema) }),
+  ])
+  .meta({ id: 'Readings' });
+const eventsResponse = z.object({
+  serial: z.string(),
+  items: z.array(z.object({ code: z.number().int(), ts: z.string(), details: z.record(z.string(), z.unknown()).nullable() })),
+  nextCursor: z.string().nullable(),
+});
+
+export function readingsRoutes({ queries }: { queries: ReadingsQueries }): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/meters/:serial/readings',
+      {
+        config: { scope: 'read' },
+        schema: {
+          tags,
+          summary: "A meter's readings: raw (cursor-paginated) or bucketed with sum/max/avg",
+          params,
+          querystring: readingsQuerySchema,
+          response: { 200: readingsResponse, ...errors },
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        if (q.bucket && q.channel) return queries.bucketed(req.params.serial, { ...q, channel: q.channel, bucket: q.bucket });
+        return queries.readings(req.params.serial, q);
+      },
+    );
+    app.get(
+      '/meters/:serial/events',
+      {
+        config: { scope: 'read' },
+        schema: {
+          tags,
+          summary: "A meter's events (IS 15959 codes)",
+          params,
+          querystring: z.object({
+            ...rangeQuery,
+            code: z.coerce.number().int().min(1).optional(),
+            limit: z.coerce.number().int().min(1).max(5000).default(500),
+            cursor: z.string().max(200).optional(),
+          }),
+          response: { 200: eventsResponse, ...errors },
+        },
+      },
+      async (req) => queries.events(req.params.serial, req.query),
+    );
+  };
+}
