@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { hasTimescale } from '../db/connect.js';
 import type { Clock } from '../lib/clock.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { decodeCursor, encodeCursor } from '../lib/pagination.js';
@@ -123,11 +124,11 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
   /** Row counts: TimescaleDB's approximate_row_count on hypertables, the planner estimate otherwise. */
   async function tableCounts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
+    const timescale = await hasTimescale(db);
     for (const t of ['readings', 'events', 'dead_letters']) {
-      const { rows } = await sql<{ n: string }>`
-        select case when exists(select 1 from pg_extension where extname = 'timescaledb')
-          then (select approximate_row_count(${t}::regclass))
-          else (select greatest(reltuples, 0)::bigint from pg_class where oid = ${t}::regclass) end as n`.execute(db);
+      const { rows } = timescale
+        ? await sql<{ n: string }>`select approximate_row_count(${t}::regclass) as n`.execute(db)
+        : await sql<{ n: string }>`select greatest(reltuples, 0)::bigint as n from pg_class where oid = ${t}::regclass`.execute(db);
       out[t] = Number(rows[0]?.n ?? 0);
     }
     return out;

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
+import type { Database } from '../../src/db/schema.js';
+import { createBatchWriter, isTransientDbError, type WriteUnit } from '../../src/ingest/batch-writer.js';
+import { countRows, installMeter, silentLog } from './fixtures.js';
+
+function unit(meterId: number, n: number, startMs: number, value = '1.5'): WriteUnit {
+  const readings = Array.from({ length: n }, (_, i) => ({ meterId, channel: '1.29.0', ts: startMs + i * 900_000, value, occurredAt: null }));
+  return { readings, events: [], deadLetters: [], source: { topic: 't', payload: Buffer.from('{}') } };
+}
+
+/** A db whose transactions fail with `err` the first `failures` times. */
+function flaky(db: Kysely<Database>, failures: number, err: Error & { code?: string }): Kysely<Database> {
+  let left = failures;
+  return new Proxy(db, {
+    get(target, prop, recv) {
+      if (prop !== 'transaction') return Reflect.get(target, prop, recv);
+      return () => ({
+        execute: async (fn: never) => {
+          if (left-- > 0) throw err;
+          return target.transaction().execute(fn);
+        },
+      });
+    },
+  });
+}
+
+const opts = { log: silentLog, maxRows: 1000, maxMs: 5, queueMaxRows: 10_000, retryMaxMs: 50, producers: () => 1 };
+
+describe('batch writer', () => {
+  let t: TestDatabase;
+  let meterId: number;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    meterId = await installMeter(t.db, 'BW001', '2024-01-01T00:00:00Z');
+  });
+  afterAll(async () => t?.close());
+
+  it('writes exact decimals and ignores duplicates', async () => {
+    const w = createBatchWriter({ db: t.db, ...opts });
+    const start = Date.parse('2025-03-01T00:15:00Z');
+    await w.submit(unit(meterId, 100, start, '123456789012345.123456789'));
+    await w.submit(unit(meterId, 100, start, '123456789012345.123456789'));
+    const row = await t.db.selectFrom('readings').select('value').where('meter_id', '=', meterId).executeTakeFirstOrThrow();
+    expect(row.value).toBe('123456789012345.123456789');
+    expect(w.stats()).toMatchObject({ rowsOffered: 200, rowsInserted: 100 });
+  });
+
+  it('does not resolve (ack) before the commit, retries transient errors and then commits', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const w = createBatchWriter({ db: flaky(t.db, 3, refused), ...opts });
+    let acked = false;
+    const before = await countRows(t.db, 'readings');
+    const p = w.submit(unit(meterId, 10, Date.parse('2025-04-01T00:15:00Z'))).then(() => (acked = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(acked).toBe(false);
+    await p;
+    expect(w.stats().retries).toBe(3);
+    expect(await countRows(t.db, 'readings')).toBe(before + 10);
+  });
+
+  it('dead-letters only the message the database refuses alone', async () => {
+    const w = createBatchWriter({ db: t.db, ...opts, producers: () => 2 });
+    const bad = unit(meterId, 1, Date.parse('2025-05-01T00:15:00Z'));
+    bad.readings[0]!.value = 'NaN-ish'; // the database refuses it (22P02)
+    const good = unit(meterId, 5, Date.parse('2025-05-02T00:15:00Z'));
+    await Promise.all([w.submit(bad), w.submit(good)]);
+    const dl = await t.db.selectFrom('dead_letters').select(['reason']).where('reason', '=', 'db_rejected').execute();
+    expect(dl).toHaveLength(1);
+    const stored = await t.db.selectFrom('readings').select('ts').where('ts', '>=', new Date('2025-05-01T00:00:00Z')).execute();
+    expect(stored).toHaveLength(5);
+  });
+
+  it('classifies errors', () => {
+    expect(isTransientDbError(Object.assign(new Error('x'), { code: '57P01' }))).toBe(true);
+    expect(isTransientDbError(Object.assign(new Error('x'), { code: '08006' }))).toBe(true);
+    expect(isTransientDbError(Object.assign(new Error('x'), { code: '22P02' }))).toBe(false);
+    expect(isTransientDbError(new Error('Connection terminated unexpectedly'))).toBe(true);
+  });
+});
