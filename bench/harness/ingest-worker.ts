@@ -1,0 +1,43 @@
+/**
+ * An ingest-only process for the benchmark and the reliability tests: the production wiring
+ * (wireIngest: embedded aedes when MQTT_URL is unset, the ingest service) configured from the
+ * environment, no HTTP. Reports over IPC: `ready` with the broker URL, then every 200 ms its
+ * ingest stats and RSS (current and peak, sampled from process.memoryUsage()).
+ * SIGTERM: graceful stop (flush, ack, disconnect).
+ */
+import { loadConfig } from '../../src/config/load-config.js';
+import { connectDatabase } from '../../src/db/connect.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { systemClock } from '../../src/lib/clock.js';
+import { createMetricsRegistry } from '../../src/api/metrics.js';
+import { wireIngest } from '../../src/ingest/ingest-wiring.js';
+
+const config = loadConfig(process.env);
+const log = createLogger(config.LOG_LEVEL);
+const database = await connectDatabase({ databaseUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+const ingest = wireIngest({ config, db: database.db, log, clock: systemClock, metrics: createMetricsRegistry() });
+await ingest.start();
+
+let peakRss = 0;
+const report = () => {
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  process.send?.({ type: 'stats', stats: ingest.service()?.stats() ?? null, rssMb: rss / 1048576, peakRssMb: peakRss / 1048576 });
+};
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+const reporter = setInterval(report, 200);
+process.send?.({ type: 'ready', brokerUrl: ingest.brokerUrl(), pid: process.pid });
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(reporter);
+  await ingest.stop();
+  report();
+  clearInterval(sampler);
+  await database.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('disconnect', () => void stop());
