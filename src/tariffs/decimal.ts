@@ -14,6 +14,8 @@ export type Dec = InstanceType<typeof D>;
 export const ZERO = new D(0);
 export const ONE = new D(1);
 export const HUNDRED = new D(100);
+/** x% = x * 0.01: a multiplication, much cheaper than a 40-digit division by 100. */
+export const PERCENT = new D('0.01');
 
 /** Named rounding modes a tariff file may use (never inline numbers in code). */
 export const ROUNDING_MODES = {

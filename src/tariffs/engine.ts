@@ -9,7 +9,7 @@
  * settlementRules for the settlement step; they are never applied here.
  */
 import { billingDemand } from './billing-demand.js';
-import { D, round, type Dec } from './decimal.js';
+import { D, ONE, round, type Dec } from './decimal.js';
 import { fixedLines, minimumLines } from './components/fixed.js';
 import { energyLines } from './components/energy.js';
 import { demandLines, excessDemandLines } from './components/demand.js';
@@ -69,7 +69,7 @@ export function computeBill(t: CompiledTariff, input: QuoteInput, series?: Parse
   const segments: Bill['segments'] = [];
   segs.forEach((seg, i) => {
     const det = dets[i] as Determinants;
-    const fraction = segs.length === 1 ? new D(1) : new D(seg.days).div(periodDays);
+    const fraction = segs.length === 1 ? ONE : new D(seg.days).div(periodDays);
     const bdRule = seg.version.version.billingDemand;
     const ctx: SegmentContext = {
       segmentId: seg.id, version: seg.version, days: seg.days, fraction, monthFactor: months.times(fraction),

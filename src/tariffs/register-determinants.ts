@@ -50,6 +50,7 @@ function cumulative(pts: Point[], key: string, day: number): Dec {
   const va = a.values.get(key) as Dec;
   const vb = b.values.get(key) as Dec;
   if (day === b.day) return vb;
+  if (day === a.day) return va;
   return va.plus(vb.minus(va).times(day - a.day).div(b.day - a.day));
 }
 

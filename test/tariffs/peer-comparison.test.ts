@@ -40,5 +40,5 @@ describe('meterbill vs @bellawatt/electric-rate-engine', () => {
       expect(diff, `profile ${seed}: meterbill ${mine.toFixed(6)} vs peer ${theirs}`).toBeLessThan(0.005);
     }
     console.log(`largest |meterbill - peer| over 100 profiles: ${worst.toExponential(3)}`);
-  });
+  }, 300_000); // the peer takes ~0.3 s per year on an idle core; the CI machine has 2 shared cores
 });

@@ -5,7 +5,7 @@
  * line amounts, so a consumer can redo the sum from the bill.
  */
 import { ValidationError } from '../../lib/errors.js';
-import { D, round, type Dec } from '../decimal.js';
+import { D, PERCENT, round, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
 import { baseOf, makeLine, q, rateOf } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
@@ -54,7 +54,7 @@ export function powerFactorLines(c: PowerFactor, ctx: SegmentContext): Line[] {
     inputs: { powerFactor: pf.toFixed(), reference: rateOf(c.reference).toFixed(), percent: pct.toFixed(), base: base.sum.toFixed(), baseRules: base.rules.join('+') },
     rate: pct,
     formula: `${pct.toFixed()} % (${kind}, PF ${pf.toFixed()} vs ${rateOf(c.reference).toFixed()}) × ${base.sum.toFixed()}`,
-    unrounded: base.sum.times(pct).div(100),
+    unrounded: base.sum.times(pct).times(PERCENT),
   })];
 }
 
@@ -80,7 +80,7 @@ function percentOfBase(c: Levy | Subsidy, ctx: SegmentContext, sign: 1 | -1): Li
     inputs: { base: base.sum.toFixed(), baseRules: base.rules.join('+'), percent: pct.toFixed() },
     rate: pct,
     formula: `${sign < 0 ? '−' : ''}${pct.toFixed()} % × ${base.sum.toFixed()} (${base.rules.join(' + ')})`,
-    unrounded: base.sum.times(pct).div(100).times(sign),
+    unrounded: base.sum.times(pct).times(PERCENT).times(sign),
   })];
 }
 

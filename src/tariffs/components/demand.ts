@@ -3,7 +3,7 @@
  * within each TOD zone, and the excess-demand surcharge above contract demand.
  */
 import { ValidationError } from '../../lib/errors.js';
-import { D, type Dec } from '../decimal.js';
+import { D, PERCENT, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
 import { makeLine, q, rateOf } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
@@ -53,7 +53,7 @@ export function excessDemandLines(c: Excess, ctx: SegmentContext): Line[] {
   const cd = ctx.connection.contractDemand;
   if (md === undefined) throw new ValidationError(`rule ${c.id} needs the recorded maximum demand (${measure})`);
   if (cd === undefined) throw new ValidationError(`rule ${c.id} needs connection.contractDemand`);
-  const threshold = cd.times(rateOf(c.thresholdPercentOfContractDemand)).div(100);
+  const threshold = cd.times(rateOf(c.thresholdPercentOfContractDemand)).times(PERCENT);
   const excess = md.minus(threshold);
   if (excess.lte(0)) return [];
   const rate = rateOf(c.rate);

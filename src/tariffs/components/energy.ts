@@ -32,17 +32,23 @@ export function energyLines(c: Energy, ctx: SegmentContext): Line[] {
   const slabs = resolveSlabs(c.slabs, ctx.monthFactor, ctx.billingDemand?.value);
   const blocks = c.slabMode === 'telescopic' ? telescopic(total, slabs) : nonTelescopic(total, slabs);
   const lines: Line[] = [];
+  const tiered = blocks.length > 1;
+  // a zone's share of a block = zone energy x (block / total): one division per block, not per line
+  const perUnit = tiered && byZone.size > 1 ? blocks.map((b) => b.qty.div(total)) : undefined;
   for (const [zone, energy] of byZone) {
     if (energy.isZero()) continue;
-    for (const b of blocks) lines.push(blockLine(c, ctx, zone, energy, total, b, byZone.size > 1, blocks.length > 1));
+    blocks.forEach((b, i) => lines.push(blockLine(c, ctx, { zone, energy, total, share: perUnit?.[i] }, b, byZone.size > 1, tiered)));
   }
   return lines;
 }
 
-function blockLine(c: Energy, ctx: SegmentContext, zone: string, energy: Dec, total: Dec, b: Block, zoned: boolean, tiered: boolean): Line {
+interface ZoneShare { zone: string; energy: Dec; total: Dec; share: Dec | undefined }
+
+function blockLine(c: Energy, ctx: SegmentContext, z: ZoneShare, b: Block, zoned: boolean, tiered: boolean): Line {
+  const { zone, energy, total } = z;
   const single = energy.eq(total);
   // Non-telescopic: the zone's own energy at the slab rate; telescopic: the zone's share of the block.
-  const qty = c.slabMode === 'non_telescopic' ? energy : single ? b.qty : energy.times(b.qty).div(total);
+  const qty = c.slabMode === 'non_telescopic' || !tiered ? energy : single ? b.qty : energy.times(z.share ?? b.qty.div(total));
   const zoneRate = c.zoneRates?.[zone]?.[b.slab.src];
   const base = rateOf(zoneRate ?? c.slabs[b.slab.src]?.rate ?? 0);
   const mult = zoneRate === undefined ? c.todMultipliers?.[zone] : undefined;

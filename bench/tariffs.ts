@@ -1,0 +1,72 @@
+/**
+ * npm run bench:tariffs — quotes per second on one core:
+ *  - determinant quotes: HT-IND register bill with every component (demand on billing demand,
+ *    TOD energy, excess demand, PF, FPPCA, regulatory surcharge, duty), through the service
+ *    (zod input validation + engine + JSON bill);
+ *  - interval quotes: a year of hourly kWh on a TOU + demand tariff, billed as 12 calendar months
+ *    through the service (validation of 8760 values, exact aggregation, 12 explained bills);
+ *  - the same interval quotes through @bellawatt/electric-rate-engine (annualCost), same loads.
+ * The last line is one JSON object.
+ */
+process.env.TZ = 'UTC'; // the peer lays out its hours in the process zone (dayjs)
+import peer from '@bellawatt/electric-rate-engine';
+import { fileURLToPath } from 'node:url';
+import { buildCatalog } from '../src/tariffs/tariff-catalog.js';
+import { loadTariffDir } from '../src/tariffs/tariff-loader.js';
+import { validateTariffObject } from '../src/tariffs/tariff-parse.js';
+import { tariffServiceOf } from '../src/tariffs/tariff-service.js';
+import { loadProfile, meterbillTouDemand, peerTouDemand, YEAR } from './tariffs-fixtures.js';
+
+const { RateCalculator, LoadProfile } = peer;
+RateCalculator.shouldValidate = false;
+
+function rate(label: string, minMs: number, fn: (i: number) => unknown): number {
+  for (let i = 0; i < 3; i++) fn(i); // warm-up
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < minMs) {
+    fn(n++);
+    t = performance.now();
+  }
+  const perS = (n * 1000) / (t - t0);
+  console.log(`${label}: ${n} in ${(t - t0).toFixed(0)} ms = ${perS.toFixed(1)}/s`);
+  return perS;
+}
+
+const shipped = await loadTariffDir(fileURLToPath(new URL('../tariffs/', import.meta.url)));
+const touDemand = validateTariffObject('bench', meterbillTouDemand).tariff;
+if (!touDemand) throw new Error('bench tariff invalid');
+const svc = tariffServiceOf(buildCatalog([...shipped, touDemand]));
+
+const determinant = (i: number) => ({
+  kind: 'registers',
+  period: { from: '2024-06-01', to: '2024-07-01' },
+  connection: { contractDemand: 500 },
+  energy: { kVAh: { normal: String(60000 + (i % 997)), peak: '20000.5', offpeak: '20000' }, kWh: String(90000 + (i % 5000)) },
+  maxDemand: { kVA: String(480 + (i % 60)) },
+});
+const sample = svc.quote('HT-IND', determinant(0));
+console.log(`HT-IND sample bill: ${sample.lines.length} lines, total ${sample.total}, rules ${[...new Set(sample.lines.map((l) => l.ruleId))].join(',')}`);
+const determinantPerS = rate('determinant quotes (HT-IND, all components)', 3000, (i) => svc.quote('HT-IND', determinant(i)));
+
+const loads = Array.from({ length: 8 }, (_, i) => loadProfile(i + 1));
+const intervalInput = (i: number) => ({
+  kind: 'intervals', period: { from: `${YEAR}-01-01`, to: `${YEAR + 1}-01-01` }, intervalMinutes: 60,
+  series: { firstEnd: `${YEAR}-01-01T01:00:00Z`, kWh: loads[i % loads.length] },
+});
+const ours = svc.quoteMonthly('PEER-TOU-DEMAND', intervalInput(0));
+const theirs = new RateCalculator({ ...peerTouDemand, loadProfile: new LoadProfile(loads[0] as number[], { year: YEAR }) } as never).annualCost();
+console.log(`year on TOU + demand: meterbill ${ours.total} vs peer ${theirs} (12 bills, ${ours.bills.reduce((n, b) => n + b.lines.length, 0)} lines)`);
+const intervalPerS = rate('interval quotes (8760 h, 12 monthly bills)', 5000, (i) => svc.quoteMonthly('PEER-TOU-DEMAND', intervalInput(i)));
+const peerPerS = rate('peer interval quotes (@bellawatt/electric-rate-engine annualCost)', 5000, (i) =>
+  new RateCalculator({ ...peerTouDemand, loadProfile: new LoadProfile(loads[i % loads.length] as number[], { year: YEAR }) } as never).annualCost());
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+console.log(JSON.stringify({
+  bench: 'tariffs',
+  determinant_quotes_per_s: r1(determinantPerS),
+  interval_quotes_per_s: r1(intervalPerS),
+  peer_interval_quotes_per_s: r1(peerPerS),
+  ratio: Math.round((intervalPerS / peerPerS) * 100) / 100,
+}));
