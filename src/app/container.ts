@@ -40,7 +40,8 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
       poolMax: config.DATABASE_POOL_MAX,
     }));
   const { db } = database;
-  const closers: Array<() => Promise<void>> = [() => database.close()];
+  // A database handed in (tests) belongs to the caller; one opened here is closed here.
+  const closers: Array<() => Promise<void>> = opts.database ? [] : [() => database.close()];
   const metrics = createMetricsRegistry();
 
   const apiKeys = createApiKeyService({ db, clock });
