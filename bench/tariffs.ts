@@ -44,7 +44,7 @@ const determinant = (i: number) => ({
   period: { from: '2024-06-01', to: '2024-07-01' },
   connection: { contractDemand: 500 },
   energy: { kVAh: { normal: String(60000 + (i % 997)), peak: '20000.5', offpeak: '20000' }, kWh: String(90000 + (i % 5000)) },
-  maxDemand: { kVA: String(480 + (i % 60)) },
+  maxDemand: { kVA: String(510 + (i % 50)) }, // above CD 500: excess demand applies
 });
 const sample = svc.quote('HT-IND', determinant(0));
 console.log(`HT-IND sample bill: ${sample.lines.length} lines, total ${sample.total}, rules ${[...new Set(sample.lines.map((l) => l.ruleId))].join(',')}`);

@@ -1,10 +1,27 @@
 /** Bill -> JSON-safe object: every amount and quantity a decimal string, lines numbered. */
-import type { Bill, BillJson } from './engine-types.js';
+import type { Bill, BillJson, Line } from './engine-types.js';
+
+type JsonLine = BillJson['lines'][number];
+
+/** Explicit field order, no spread: the same JSON for the same bill, and cheap. */
+function lineJson(l: Line, i: number): JsonLine {
+  const out: JsonLine = {
+    seq: i + 1, ruleId: l.ruleId, kind: l.kind, label: l.label, segment: l.segment, version: l.version,
+    inputs: l.inputs, rate: l.rate, formula: l.formula, unrounded: l.unrounded.toFixed(), amount: l.amount.toFixed(),
+  };
+  if (l.zone !== undefined) out.zone = l.zone;
+  if (l.slab !== undefined) out.slab = l.slab;
+  return out;
+}
 
 export function toBillJson(b: Bill): BillJson {
   return {
-    ...b,
-    lines: b.lines.map((l, i) => ({ ...l, seq: i + 1, unrounded: l.unrounded.toFixed(), amount: l.amount.toFixed() })),
+    tariff: b.tariff,
+    period: b.period,
+    segments: b.segments,
+    lines: b.lines.map(lineJson),
     total: b.total.toFixed(),
+    settlementRules: b.settlementRules,
+    warnings: b.warnings,
   };
 }

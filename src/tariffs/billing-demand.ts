@@ -5,7 +5,7 @@
  * current-month-at-100 % flag (expressed here as currentPeakPercentByMonth). Pure.
  */
 import { ValidationError } from '../lib/errors.js';
-import { D, PERCENT, type Dec } from './decimal.js';
+import { PERCENT, type Dec } from './decimal.js';
 import type { BillingDemandResult } from './engine-types.js';
 import { rateOf } from './lines.js';
 import type { BillingDemandRule } from './tariff-schema.js';
@@ -54,4 +54,3 @@ export function billingDemand(rule: BillingDemandRule, input: BillingDemandInput
   };
 }
 
-export const ZERO_DEMAND = new D(0);

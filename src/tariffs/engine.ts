@@ -9,7 +9,7 @@
  * settlementRules for the settlement step; they are never applied here.
  */
 import { billingDemand } from './billing-demand.js';
-import { D, ONE, round, type Dec } from './decimal.js';
+import { D, ONE, round, ZERO, type Dec } from './decimal.js';
 import { fixedLines, minimumLines } from './components/fixed.js';
 import { energyLines } from './components/energy.js';
 import { demandLines, excessDemandLines } from './components/demand.js';
@@ -57,7 +57,7 @@ export function computeBill(t: CompiledTariff, input: QuoteInput, series?: Parse
   const warnings: string[] = [];
   const dets = determinants(t, input, segs, series, warnings);
   const periodDays = toDay - fromDay;
-  const months = dec(input.months) ?? new D(1);
+  const months = dec(input.months) ?? ONE;
   const monthIndex = monthIndexOfDay(toDay - 1);
   const billingMonth = civilFromDays(toDay - 1).m;
   const previous = input.previousDemands.map((p) => ({
@@ -93,14 +93,14 @@ interface Parts { periodDays: number; billingMonth: number; lines: Line[]; segme
 
 function finishBill(t: CompiledTariff, input: QuoteInput, p: Parts): Bill {
   const last = t.versions.find((v) => v.version.id === p.segments[p.segments.length - 1]?.version) ?? (t.versions[0] as CompiledTariff['versions'][number]);
-  let sum = new D(0);
+  let sum = ZERO;
   for (const l of p.lines) sum = sum.plus(l.amount);
   const total = round(sum, last.totalRounding);
   if (!total.eq(sum)) {
     const r = last.totalRounding;
     p.lines.push({
       ruleId: 'rounding', kind: 'rounding', label: 'Rounding of the bill total', segment: p.segments[p.segments.length - 1]?.id ?? 'S1',
-      version: last.version.id, inputs: { sum: sum.toFixed() }, rate: null,
+      version: last.version.id, zone: undefined, slab: undefined, inputs: { sum: sum.toFixed() }, rate: null,
       formula: `round(${sum.toFixed()}, ${r.scale} places, ${r.mode}) − ${sum.toFixed()}`,
       unrounded: total.minus(sum), amount: total.minus(sum),
     });

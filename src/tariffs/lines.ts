@@ -1,5 +1,5 @@
 /** Bill line construction: one place decides how amounts are rounded and how numbers print. */
-import { D, round, type Dec } from './decimal.js';
+import { D, round, ZERO, type Dec } from './decimal.js';
 import type { Line, SegmentContext } from './engine-types.js';
 import type { Component } from './tariff-schema.js';
 import { refMatches } from './component-order.js';
@@ -13,6 +13,17 @@ export function rateOf(v: string | number): Dec {
     if (cache.size < 100_000) cache.set(v, d);
   }
   return d;
+}
+
+const texts = new WeakMap<Dec, string>();
+/** Plain decimal text of a (usually cached) tariff figure, memoised per instance. */
+export function text(d: Dec): string {
+  let t = texts.get(d);
+  if (t === undefined) {
+    t = d.toFixed();
+    texts.set(d, t);
+  }
+  return t;
 }
 
 /** Printable quantity: exact when short, else to 6 places (the line keeps the full value). */
@@ -30,26 +41,27 @@ export interface LineParts {
 }
 
 export function makeLine(ctx: SegmentContext, c: Pick<Component, 'id' | 'kind' | 'label'>, p: LineParts): Line {
-  const line: Line = {
+  // One object shape for every line (zone/slab present even when undefined): spreads and JSON
+  // conversion of uniformly shaped objects stay on V8's fast paths.
+  return {
     ruleId: c.id,
     kind: c.kind,
     label: c.label,
     segment: ctx.segmentId,
     version: ctx.version.version.id,
+    zone: p.zone,
+    slab: p.slab,
     inputs: p.inputs,
-    rate: p.rate === null ? null : p.rate.toFixed(),
+    rate: p.rate === null ? null : text(p.rate),
     formula: p.formula,
     unrounded: p.unrounded,
-    amount: round(p.unrounded, ctx.version.lineRounding),
+    amount: p.unrounded.decimalPlaces() <= ctx.version.lineRounding.scale ? p.unrounded : round(p.unrounded, ctx.version.lineRounding),
   };
-  if (p.zone !== undefined) line.zone = p.zone;
-  if (p.slab !== undefined) line.slab = p.slab;
-  return line;
 }
 
 /** Sum of the (rounded) amounts of this segment's lines selected by refs: a printed base. */
 export function baseOf(ctx: SegmentContext, refs: readonly string[]): { sum: Dec; rules: string[] } {
-  let sum = new D(0);
+  let sum = ZERO;
   const rules = new Set<string>();
   for (const l of ctx.lines) {
     if (l.kind === 'rounding') continue;

@@ -6,7 +6,7 @@
  * one MD for the whole bill period (the meter's MD is reset once per bill). Pure.
  */
 import { ValidationError } from '../lib/errors.js';
-import { D, type Dec } from './decimal.js';
+import { D, ZERO, type Dec } from './decimal.js';
 import type { CompiledVersion, Determinants } from './engine-types.js';
 import { dayOf } from './local-time.js';
 import type { RegisterInput } from './quote-schema.js';
@@ -17,16 +17,20 @@ interface Point { day: number; values: Map<string, Dec> }
 
 const dec = (v: number | string): Dec => new D(typeof v === 'number' ? String(v) : v);
 
+const parsed = new WeakMap<object, Map<string, Dec>>();
+/** Zone map (or '' -> total) of decimals; parsed once per input object (PF and energy share it). */
 function toMap(q: Qty): Map<string, Dec> {
-  if (typeof q === 'object') return new Map(Object.entries(q).map(([k, v]) => [k, dec(v)]));
-  return new Map([['', dec(q)]]);
+  if (typeof q !== 'object') return new Map([['', dec(q)]]);
+  let m = parsed.get(q);
+  if (!m) parsed.set(q, (m = new Map(Object.entries(q).map(([k, v]) => [k, dec(v)]))));
+  return m;
 }
 
 function points(input: RegisterInput, key: 'kWh' | 'kVAh' | 'kVArh', fromDay: number, toDay: number): Point[] | undefined {
   const total = input.energy[key];
   if (total === undefined) return undefined;
   const end = toMap(total);
-  const zero = new Map([...end.keys()].map((k) => [k, new D(0)]));
+  const zero = new Map([...end.keys()].map((k) => [k, ZERO]));
   const pts: Point[] = [{ day: fromDay, values: zero }];
   for (const b of input.boundaryReadings) {
     const v = b[key];
@@ -65,13 +69,13 @@ function segmentValues(pts: Point[], seg: Segment, what: string): Map<string, De
 
 /** Map the input's zones onto every schedule of the version whose zones cover them. */
 function bySchedule(v: CompiledVersion, values: Map<string, Dec>): Map<string, Map<string, Dec>> {
-  let total = new D(0);
+  let total = ZERO;
   for (const x of values.values()) total = total.plus(x);
   const out = new Map<string, Map<string, Dec>>([['', new Map([['all', total]])]]);
   if (values.has('')) return out;
   for (const s of v.schedules.values()) {
     if ([...values.keys()].some((k) => !s.zones.includes(k))) continue;
-    out.set(s.id, new Map(s.zones.map((z) => [z, values.get(z) ?? new D(0)])));
+    out.set(s.id, new Map(s.zones.map((z) => [z, values.get(z) ?? ZERO])));
   }
   return out;
 }
@@ -80,12 +84,14 @@ export function registerDeterminants(input: RegisterInput, segs: Segment[], peri
   const fromDay = (segs[0] as Segment).fromDay;
   const toDay = (segs[segs.length - 1] as Segment).toDay;
   const pk = { kWh: points(input, 'kWh', fromDay, toDay), kVAh: points(input, 'kVAh', fromDay, toDay), kVArh: points(input, 'kVArh', fromDay, toDay) };
+  const whole = segs.length === 1;
   return segs.map((seg) => {
     const det: Determinants = { ...period, energy: { kWh: undefined, kVAh: undefined }, energyTotal: { kWh: undefined, kVAh: undefined }, kVArh: undefined };
     for (const m of ['kWh', 'kVAh'] as const) {
       const pts = pk[m];
       if (!pts) continue;
-      const map = bySchedule(seg.version, segmentValues(pts, seg, m));
+      // one segment: its energy is the period's (no interpolation arithmetic)
+      const map = bySchedule(seg.version, whole ? (pts[pts.length - 1] as Point).values : segmentValues(pts, seg, m));
       det.energy[m] = map;
       det.energyTotal[m] = map.get('')?.get('all');
     }
@@ -97,7 +103,7 @@ export function registerDeterminants(input: RegisterInput, segs: Segment[], peri
 /** PF of the whole period: given, or kWh/kVAh, or kWh/sqrt(kWh² + kVArh²). */
 export function registerPowerFactor(input: RegisterInput): Dec | undefined {
   if (input.powerFactor !== undefined) return dec(input.powerFactor);
-  const sum = (q: Qty | undefined) => (q === undefined ? undefined : [...toMap(q).values()].reduce((a, b) => a.plus(b), new D(0)));
+  const sum = (q: Qty | undefined) => (q === undefined ? undefined : [...toMap(q).values()].reduce((a, b) => a.plus(b), ZERO));
   const kWh = sum(input.energy.kWh);
   const kVAh = sum(input.energy.kVAh);
   const kVArh = sum(input.energy.kVArh);

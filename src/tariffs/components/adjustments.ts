@@ -5,9 +5,9 @@
  * line amounts, so a consumer can redo the sum from the bill.
  */
 import { ValidationError } from '../../lib/errors.js';
-import { D, PERCENT, round, type Dec } from '../decimal.js';
+import { D, PERCENT, round, ZERO, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
-import { baseOf, makeLine, q, rateOf } from '../lines.js';
+import { baseOf, makeLine, q, rateOf, text } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
 
 type PowerFactor = Extract<Component, { kind: 'power_factor' }>;
@@ -22,7 +22,7 @@ type Subsidy = Extract<Component, { kind: 'subsidy' }>;
 export function pfPercent(c: PowerFactor, pf: Dec): Dec {
   const ref = rateOf(c.reference);
   const step = rateOf(c.step);
-  let pct = new D(0);
+  let pct = ZERO;
   let from = ref;
   if (pf.gt(ref)) {
     for (const b of c.incentive) {
@@ -50,10 +50,11 @@ export function powerFactorLines(c: PowerFactor, ctx: SegmentContext): Line[] {
   if (pct.isZero()) return [];
   const base = baseOf(ctx, c.base);
   const kind = pct.isNegative() ? 'incentive' : 'penalty';
+  const [pfT, pctT, baseT, refT] = [pf.toFixed(), pct.toFixed(), base.sum.toFixed(), text(rateOf(c.reference))];
   return [makeLine(ctx, c, {
-    inputs: { powerFactor: pf.toFixed(), reference: rateOf(c.reference).toFixed(), percent: pct.toFixed(), base: base.sum.toFixed(), baseRules: base.rules.join('+') },
+    inputs: { powerFactor: pfT, reference: refT, percent: pctT, base: baseT, baseRules: base.rules.join('+') },
     rate: pct,
-    formula: `${pct.toFixed()} % (${kind}, PF ${pf.toFixed()} vs ${rateOf(c.reference).toFixed()}) × ${base.sum.toFixed()}`,
+    formula: `${pctT} % (${kind}, PF ${pfT} vs ${refT}) × ${baseT}`,
     unrounded: base.sum.times(pct).times(PERCENT),
   })];
 }
@@ -68,7 +69,7 @@ export function perUnitLines(c: PerUnit, ctx: SegmentContext): Line[] {
   const e = totalEnergy(ctx, c.measure, c.id);
   const rate = rateOf(c.rate);
   return [makeLine(ctx, c, {
-    inputs: { [c.measure]: q(e) }, rate, formula: `${q(e)} ${c.measure} × ${rate.toFixed()}`, unrounded: e.times(rate),
+    inputs: { [c.measure]: q(e) }, rate, formula: `${q(e)} ${c.measure} × ${text(rate)}`, unrounded: e.times(rate),
   })];
 }
 
@@ -76,10 +77,11 @@ function percentOfBase(c: Levy | Subsidy, ctx: SegmentContext, sign: 1 | -1): Li
   const pct = rateOf(c.percent ?? 0);
   const base = baseOf(ctx, c.base ?? []);
   if (base.sum.isZero()) return [];
+  const [pctT, baseT] = [text(pct), base.sum.toFixed()];
   return [makeLine(ctx, c, {
-    inputs: { base: base.sum.toFixed(), baseRules: base.rules.join('+'), percent: pct.toFixed() },
+    inputs: { base: baseT, baseRules: base.rules.join('+'), percent: pctT },
     rate: pct,
-    formula: `${sign < 0 ? '−' : ''}${pct.toFixed()} % × ${base.sum.toFixed()} (${base.rules.join(' + ')})`,
+    formula: `${sign < 0 ? '−' : ''}${pctT} % × ${baseT} (${base.rules.join(' + ')})`,
     unrounded: base.sum.times(pct).times(PERCENT).times(sign),
   })];
 }
@@ -89,7 +91,7 @@ export function levyLines(c: Levy, ctx: SegmentContext): Line[] {
   const pu = c.perUnit as NonNullable<Levy['perUnit']>;
   const e = totalEnergy(ctx, pu.measure, c.id);
   const rate = rateOf(pu.rate);
-  return [makeLine(ctx, c, { inputs: { [pu.measure]: q(e) }, rate, formula: `${q(e)} ${pu.measure} × ${rate.toFixed()}`, unrounded: e.times(rate) })];
+  return [makeLine(ctx, c, { inputs: { [pu.measure]: q(e) }, rate, formula: `${q(e)} ${pu.measure} × ${text(rate)}`, unrounded: e.times(rate) })];
 }
 
 /** Subsidy: a credit, as percent of named charges or per unit up to a monthly unit cap. */
@@ -103,6 +105,6 @@ export function subsidyLines(c: Subsidy, ctx: SegmentContext): Line[] {
   const rate = rateOf(pu.rate);
   const capText = cap === null ? '' : ` (first ${q(cap)} units)`;
   return [makeLine(ctx, c, {
-    inputs: { [pu.measure]: q(units) }, rate, formula: `−${q(units)} ${pu.measure}${capText} × ${rate.toFixed()}`, unrounded: units.times(rate).negated(),
+    inputs: { [pu.measure]: q(units) }, rate, formula: `−${q(units)} ${pu.measure}${capText} × ${text(rate)}`, unrounded: units.times(rate).negated(),
   })];
 }

@@ -3,9 +3,9 @@
  * within each TOD zone, and the excess-demand surcharge above contract demand.
  */
 import { ValidationError } from '../../lib/errors.js';
-import { D, PERCENT, type Dec } from '../decimal.js';
+import { ONE, PERCENT, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
-import { makeLine, q, rateOf } from '../lines.js';
+import { makeLine, q, rateOf, text } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
 import { resolveSlabs, telescopic } from './slabs.js';
 
@@ -14,15 +14,15 @@ type Excess = Extract<Component, { kind: 'excess_demand' }>;
 type Tier = { upTo: number | string | null; rate: number | string };
 
 function tierLines(c: Demand, ctx: SegmentContext, value: Dec, unit: string, tiers: Tier[], what: string, zone?: string): Line[] {
-  const blocks = telescopic(value, resolveSlabs(tiers, new D(1), undefined));
+  const blocks = telescopic(value, resolveSlabs(tiers, ONE, undefined));
   return blocks.map((b) => {
     const rate = rateOf(tiers[b.slab.src]?.rate ?? 0);
     return makeLine(ctx, c, {
-      ...(zone === undefined ? {} : { zone }),
-      ...(tiers.length > 1 ? { slab: b.index + 1 } : {}),
+      zone,
+      slab: tiers.length > 1 ? b.index + 1 : undefined,
       inputs: { [what]: q(value), tierQuantity: q(b.qty), months: q(ctx.monthFactor) },
       rate,
-      formula: `${q(b.qty)} ${unit} × ${rate.toFixed()}/${unit}/month × ${q(ctx.monthFactor)} month`,
+      formula: `${q(b.qty)} ${unit} × ${text(rate)}/${unit}/month × ${q(ctx.monthFactor)} month`,
       unrounded: b.qty.times(rate).times(ctx.monthFactor),
     });
   });
@@ -60,7 +60,7 @@ export function excessDemandLines(c: Excess, ctx: SegmentContext): Line[] {
   return [makeLine(ctx, c, {
     inputs: { maxDemand: q(md), contractDemand: q(cd), threshold: q(threshold), excess: q(excess) },
     rate,
-    formula: `(${q(md)} − ${q(threshold)}) ${measure} × ${rate.toFixed()}/${measure}/month × ${q(ctx.monthFactor)} month`,
+    formula: `(${q(md)} − ${q(threshold)}) ${measure} × ${text(rate)}/${measure}/month × ${q(ctx.monthFactor)} month`,
     unrounded: excess.times(rate).times(ctx.monthFactor),
   })];
 }

@@ -7,9 +7,9 @@
  * orders apply TOD on top of slabs: the slab is fixed by total units, the zone changes the rate).
  */
 import { ValidationError } from '../../lib/errors.js';
-import { D, type Dec } from '../decimal.js';
+import { ZERO, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
-import { makeLine, q, rateOf } from '../lines.js';
+import { makeLine, q, rateOf, text } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
 import { nonTelescopic, resolveSlabs, telescopic, type Block } from './slabs.js';
 
@@ -26,7 +26,7 @@ export function zoneEnergy(c: Energy, ctx: SegmentContext): Map<string, Dec> {
 
 export function energyLines(c: Energy, ctx: SegmentContext): Line[] {
   const byZone = zoneEnergy(c, ctx);
-  let total = new D(0);
+  let total = ZERO;
   for (const v of byZone.values()) total = total.plus(v);
   if (total.isZero()) return [];
   const slabs = resolveSlabs(c.slabs, ctx.monthFactor, ctx.billingDemand?.value);
@@ -42,6 +42,17 @@ export function energyLines(c: Energy, ctx: SegmentContext): Line[] {
   return lines;
 }
 
+const effective = new WeakMap<Energy, Map<string, Dec>>();
+/** slab rate x TOD multiplier, computed once per tariff rule, zone and slab */
+function effectiveRate(c: Energy, zone: string, src: number, base: Dec, mult: number | string): Dec {
+  let m = effective.get(c);
+  if (!m) effective.set(c, (m = new Map()));
+  const key = `${zone}|${src}`;
+  let r = m.get(key);
+  if (!r) m.set(key, (r = base.times(rateOf(mult))));
+  return r;
+}
+
 interface ZoneShare { zone: string; energy: Dec; total: Dec; share: Dec | undefined }
 
 function blockLine(c: Energy, ctx: SegmentContext, z: ZoneShare, b: Block, zoned: boolean, tiered: boolean): Line {
@@ -52,18 +63,19 @@ function blockLine(c: Energy, ctx: SegmentContext, z: ZoneShare, b: Block, zoned
   const zoneRate = c.zoneRates?.[zone]?.[b.slab.src];
   const base = rateOf(zoneRate ?? c.slabs[b.slab.src]?.rate ?? 0);
   const mult = zoneRate === undefined ? c.todMultipliers?.[zone] : undefined;
-  const rate = mult === undefined ? base : base.times(rateOf(mult));
+  const rate = mult === undefined ? base : effectiveRate(c, zone, b.slab.src, base, mult);
   const slabText = b.slab.upper === null ? 'above' : `up to ${q(b.slab.upper)}`;
   const shareText = single || !tiered || c.slabMode === 'non_telescopic' ? '' : ` (${q(energy)} of ${q(total)} ${c.measure} share of ${q(b.qty)} in slab)`;
-  const multText = mult === undefined ? '' : ` × ${rateOf(mult).toFixed()} TOD`;
-  const inputs: Record<string, string> = { [c.measure]: q(qty), slabIndex: String(b.index + 1), slab: slabText };
+  const multText = mult === undefined ? '' : ` × ${text(rateOf(mult))} TOD`;
+  const qtyText = q(qty);
+  const inputs: Record<string, string> = { [c.measure]: qtyText, slabIndex: String(b.index + 1), slab: slabText };
   if (zoned) inputs.zoneEnergy = q(energy);
   return makeLine(ctx, c, {
-    ...(zoned ? { zone } : {}),
+    zone: zoned ? zone : undefined,
     slab: b.index + 1,
     inputs,
     rate,
-    formula: `${q(qty)} ${c.measure}${shareText} × ${base.toFixed()}${multText}`,
+    formula: `${qtyText} ${c.measure}${shareText} × ${text(base)}${multText}`,
     unrounded: qty.times(rate),
   });
 }

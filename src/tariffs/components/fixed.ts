@@ -3,9 +3,9 @@
  * x rate x time (billing months pro-rated to the segment, or days).
  */
 import { ValidationError } from '../../lib/errors.js';
-import { D, type Dec } from '../decimal.js';
+import { D, ONE, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
-import { baseOf, makeLine, q, rateOf } from '../lines.js';
+import { baseOf, makeLine, q, rateOf, text } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
 
 type Fixed = Extract<Component, { kind: 'fixed' }>;
@@ -19,7 +19,7 @@ function basisQuantity(c: Fixed | Minimum, ctx: SegmentContext): { name: string;
   const m = ctx.version.version.billingDemand?.measure ?? 'kVA';
   switch (c.basis) {
     case 'connection':
-      return { name: 'connections', value: new D(1), unit: 'connection' };
+      return { name: 'connections', value: ONE, unit: 'connection' };
     case 'sanctioned_load':
       return { name: 'sanctionedLoad', value: need(ctx.connection.sanctionedLoad, 'connection.sanctionedLoad'), unit: 'kW' };
     case 'contract_demand':
@@ -42,7 +42,7 @@ export function fixedLines(c: Fixed, ctx: SegmentContext): Line[] {
   return [makeLine(ctx, c, {
     inputs: { [b.name]: q(b.value), [c.per === 'month' ? 'months' : 'days']: q(time) },
     rate,
-    formula: `${q(b.value)} ${b.unit} × ${rate.toFixed()}/${b.unit}/${c.per} × ${timeText}`,
+    formula: `${q(b.value)} ${b.unit} × ${text(rate)}/${b.unit}/${c.per} × ${timeText}`,
     unrounded: value,
   })];
 }
@@ -56,7 +56,7 @@ export function minimumLines(c: Minimum, ctx: SegmentContext): Line[] {
   return [makeLine(ctx, c, {
     inputs: { minimum: q(value), charged: base.sum.toFixed(), compared: base.rules.join('+') },
     rate,
-    formula: `(${q(b.value)} ${b.unit} × ${rate.toFixed()}/${c.per} × ${timeText}) − ${base.sum.toFixed()} charged`,
+    formula: `(${q(b.value)} ${b.unit} × ${text(rate)}/${c.per} × ${timeText}) − ${base.sum.toFixed()} charged`,
     unrounded: topUp,
   })];
 }

@@ -7,7 +7,7 @@
  * is never used): the units slabs are kept while below the limit and the first one reaching it
  * is capped at it; any other units_per_demand slab is a slab of its own.
  */
-import { D, type Dec } from '../decimal.js';
+import { D, ZERO, type Dec } from '../decimal.js';
 
 export interface SlabSpec {
   upTo: number | string | null;
@@ -65,7 +65,7 @@ export interface Block {
 /** Telescopic: each slab's own units. */
 export function telescopic(total: Dec, slabs: readonly ResolvedSlab[]): Block[] {
   const blocks: Block[] = [];
-  let prev = new D(0);
+  let prev = ZERO;
   slabs.forEach((slab, index) => {
     if (total.lte(prev)) return;
     const top = slab.upper === null || slab.upper.gt(total) ? total : slab.upper;
