@@ -19,6 +19,8 @@ import { createAccountsService } from '../accounts/accounts-service.js';
 import { accountsRoutes } from '../accounts/accounts.routes.js';
 import { createMetersService } from '../meters/meters-service.js';
 import { metersRoutes } from '../meters/meters.routes.js';
+import { createTariffService } from '../tariffs/tariff-service.js';
+import { tariffRoutes } from '../tariffs/tariffs.routes.js';
 import { wireIngest } from '../ingest/ingest-wiring.js';
 import { startDemoSimulator } from '../simulator/demo-simulator.js';
 
@@ -32,6 +34,8 @@ export interface ContainerOptions {
 export async function createContainer(config: Config, opts: ContainerOptions = {}) {
   const log = opts.log ?? createLogger(config.LOG_LEVEL, process.stdout.isTTY && config.NODE_ENV !== 'production');
   const clock = opts.clock ?? systemClock;
+  // Tariffs first: a broken tariff file stops start-up before anything is opened (all-or-nothing).
+  const tariffs = await createTariffService({ tariffsDir: config.TARIFFS_DIR });
   const database =
     opts.database ??
     (await connectDatabase({
@@ -50,7 +54,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
 
   const ingest = wireIngest({ config, db, log, clock, metrics });
 
-  const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), ...ingest.routes];
+  const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs }), ...ingest.routes];
   const readiness: ReadinessCheck[] = [{ name: 'database', check: async () => void (await sql`select 1`.execute(db)) }, ingest.readiness];
 
   return {
@@ -63,6 +67,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     apiKeys,
     accounts,
     meters,
+    tariffs,
     ingest,
     routes,
     readiness,

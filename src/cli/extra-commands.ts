@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerSimulateCommands } from '../simulator/simulate-command.js';
+import { registerTariffCommands } from '../tariffs/tariffs.cli.js';
 
 /**
  * Feature modules' commands (tariffs, simulate, ...). Each feature exports a
@@ -7,4 +8,5 @@ import { registerSimulateCommands } from '../simulator/simulate-command.js';
  */
 export function registerExtraCommands(program: Command): void {
   registerSimulateCommands(program);
+  registerTariffCommands(program);
 }
