@@ -1,31 +1,32 @@
 /**
  * Decimal arithmetic for the tariff engine. Money and energy are never JS numbers here.
  *
- * A private clone so the engine's precision does not depend on (or leak into) any other
- * module's decimal.js settings. 40 significant digits: products of meter quantities and
- * rates are exact; only divisions (pro-rata shares, proportional tier shares) are rounded,
- * 20+ orders of magnitude below the paisa.
+ * `D` is FixedDecimal (fixed-decimal.ts): exact BigInt-scaled decimals with the decimal.js method
+ * names the engine needs. Sums and products are exact; only divisions (pro-rata shares,
+ * proportional tier shares, PF) are rounded, at 40 decimal places, far below the paisa.
+ * Chosen over decimal.js itself for speed: a quote does a few hundred operations and decimal.js
+ * allocates and normalises on every one (bench/tariffs.ts measures the difference).
  */
-import { Decimal } from 'decimal.js';
+import { FixedDecimal, RoundingMode } from './fixed-decimal.js';
 
-export const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
-export type Dec = InstanceType<typeof D>;
+export const D = FixedDecimal;
+export type Dec = FixedDecimal;
 
 export const ZERO = new D(0);
 export const ONE = new D(1);
 export const HUNDRED = new D(100);
-/** x% = x * 0.01: a multiplication, much cheaper than a 40-digit division by 100. */
+/** x% = x * 0.01: a multiplication, cheaper than a division by 100. */
 export const PERCENT = new D('0.01');
 
 /** Named rounding modes a tariff file may use (never inline numbers in code). */
 export const ROUNDING_MODES = {
-  HALF_UP: Decimal.ROUND_HALF_UP,
-  HALF_EVEN: Decimal.ROUND_HALF_EVEN,
-  HALF_DOWN: Decimal.ROUND_HALF_DOWN,
-  UP: Decimal.ROUND_UP,
-  DOWN: Decimal.ROUND_DOWN,
-  CEIL: Decimal.ROUND_CEIL,
-  FLOOR: Decimal.ROUND_FLOOR,
+  HALF_UP: RoundingMode.HALF_UP,
+  HALF_EVEN: RoundingMode.HALF_EVEN,
+  HALF_DOWN: RoundingMode.HALF_DOWN,
+  UP: RoundingMode.UP,
+  DOWN: RoundingMode.DOWN,
+  CEIL: RoundingMode.CEIL,
+  FLOOR: RoundingMode.FLOOR,
 } as const;
 export type RoundingModeName = keyof typeof ROUNDING_MODES;
 

@@ -23,5 +23,5 @@ export function toScaled(v: string | number, where: string): bigint {
 }
 
 export function fromScaled(b: bigint): Dec {
-  return new D(`${b.toString()}e-${SCALE}`);
+  return new D(b, SCALE).trim();
 }
