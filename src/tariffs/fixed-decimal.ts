@@ -25,6 +25,7 @@ function pow10(k: number): bigint {
 }
 
 const NUM = /^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/;
+const PLAIN = /^-?\d+(\.\d+)?$/;
 type Input = FixedDecimal | string | number | bigint;
 
 /** |remainder| vs half of the divisor decides the rounding of a truncated quotient. */
@@ -59,6 +60,13 @@ export class FixedDecimal {
       return;
     }
     const text = typeof v === 'number' ? String(v) : v;
+    const dot = text.indexOf('.');
+    if (PLAIN.test(text)) {
+      // fast path: [-]digits[.digits], no exponent
+      this.n = BigInt(dot < 0 ? text : text.slice(0, dot) + text.slice(dot + 1));
+      this.s = dot < 0 ? 0 : text.length - dot - 1;
+      return;
+    }
     const m = NUM.exec(text);
     if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new Error(`[DecimalError] Invalid argument: ${text}`);
     const frac = m[3] ?? '';
@@ -99,7 +107,8 @@ export class FixedDecimal {
 
   times(v: Input): FixedDecimal {
     const o = FixedDecimal.from(v);
-    return FixedDecimal.of(this.n * o.n, this.s + o.s).trim();
+    const r = FixedDecimal.of(this.n * o.n, this.s + o.s);
+    return r.s > 24 ? r.trim() : r; // keep long products short; short ones are trimmed when printed
   }
 
   div(v: Input): FixedDecimal {

@@ -100,10 +100,16 @@ export function registerDeterminants(input: RegisterInput, segs: Segment[], peri
   });
 }
 
+function sum(q: Qty | undefined): Dec | undefined {
+  if (q === undefined) return undefined;
+  let t = ZERO;
+  for (const v of toMap(q).values()) t = t.plus(v);
+  return t;
+}
+
 /** PF of the whole period: given, or kWh/kVAh, or kWh/sqrt(kWh² + kVArh²). */
 export function registerPowerFactor(input: RegisterInput): Dec | undefined {
   if (input.powerFactor !== undefined) return dec(input.powerFactor);
-  const sum = (q: Qty | undefined) => (q === undefined ? undefined : [...toMap(q).values()].reduce((a, b) => a.plus(b), ZERO));
   const kWh = sum(input.energy.kWh);
   const kVAh = sum(input.energy.kVAh);
   const kVArh = sum(input.energy.kVArh);

@@ -11,21 +11,22 @@ import type { Component } from '../tariff-schema.js';
 type Fixed = Extract<Component, { kind: 'fixed' }>;
 type Minimum = Extract<Component, { kind: 'minimum' }>;
 
+function need(c: Fixed | Minimum, v: Dec | undefined, what: string): Dec {
+  if (v === undefined) throw new ValidationError(`rule ${c.id} needs ${what} in the quote input`);
+  return v;
+}
+
 function basisQuantity(c: Fixed | Minimum, ctx: SegmentContext): { name: string; value: Dec; unit: string } {
-  const need = (v: Dec | undefined, what: string): Dec => {
-    if (v === undefined) throw new ValidationError(`rule ${c.id} needs ${what} in the quote input`);
-    return v;
-  };
   const m = ctx.version.version.billingDemand?.measure ?? 'kVA';
   switch (c.basis) {
     case 'connection':
       return { name: 'connections', value: ONE, unit: 'connection' };
     case 'sanctioned_load':
-      return { name: 'sanctionedLoad', value: need(ctx.connection.sanctionedLoad, 'connection.sanctionedLoad'), unit: 'kW' };
+      return { name: 'sanctionedLoad', value: need(c, ctx.connection.sanctionedLoad, 'connection.sanctionedLoad'), unit: 'kW' };
     case 'contract_demand':
-      return { name: 'contractDemand', value: need(ctx.connection.contractDemand, 'connection.contractDemand'), unit: m };
+      return { name: 'contractDemand', value: need(c, ctx.connection.contractDemand, 'connection.contractDemand'), unit: m };
     case 'billing_demand':
-      return { name: 'billingDemand', value: need(ctx.billingDemand?.value, 'billing demand'), unit: m };
+      return { name: 'billingDemand', value: need(c, ctx.billingDemand?.value, 'billing demand'), unit: m };
   }
 }
 

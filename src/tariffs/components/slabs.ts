@@ -7,7 +7,8 @@
  * is never used): the units slabs are kept while below the limit and the first one reaching it
  * is capped at it; any other units_per_demand slab is a slab of its own.
  */
-import { D, ZERO, type Dec } from '../decimal.js';
+import { ONE, ZERO, type Dec } from '../decimal.js';
+import { rateOf as parse } from '../lines.js';
 
 export interface SlabSpec {
   upTo: number | string | null;
@@ -21,28 +22,29 @@ export interface ResolvedSlab {
   src: number;
 }
 
-const parse = (v: number | string): Dec => new D(typeof v === 'number' ? String(v) : v);
+
+function boundOf(s: SlabSpec, unitScale: Dec, demand: Dec | undefined): Dec | null {
+  if (s.upTo === null) return null;
+  const b = parse(s.upTo);
+  if (s.unit === 'units_per_demand') return b.times(demand ?? 0).times(unitScale);
+  return unitScale.eq(ONE) ? b : b.times(unitScale);
+}
 
 export function resolveSlabs(slabs: readonly SlabSpec[], unitScale: Dec, demand: Dec | undefined): ResolvedSlab[] {
   const out: ResolvedSlab[] = [];
-  const bound = (s: SlabSpec): Dec | null => {
-    if (s.upTo === null) return null;
-    if (s.unit === 'units_per_demand') return parse(s.upTo).times(demand ?? 0).times(unitScale);
-    return parse(s.upTo).times(unitScale);
-  };
   let i = 0;
   while (i < slabs.length) {
     const s = slabs[i] as SlabSpec;
     const next = slabs[i + 1];
     if (s.unit !== 'units_per_demand' || !next || next.unit === 'units_per_demand') {
-      out.push({ upper: bound(s), src: i });
+      out.push({ upper: boundOf(s, unitScale, demand), src: i });
       i++;
       continue;
     }
-    const limit = bound(s);
+    const limit = boundOf(s, unitScale, demand);
     let j = i + 1;
     for (; j < slabs.length && slabs[j]?.unit !== 'units_per_demand'; j++) {
-      const u = bound(slabs[j] as SlabSpec);
+      const u = boundOf(slabs[j] as SlabSpec, unitScale, demand);
       if (limit !== null && (u === null || u.gte(limit))) {
         out.push({ upper: limit, src: j });
         j++;
