@@ -108,13 +108,26 @@ function parseGatewayMessage(topic: string, raw: Buffer, gatewayId: string, json
     const serial = typeof (item as { serial?: unknown })?.serial === 'string' ? String((item as { serial: string }).serial).slice(0, 64) : null;
     out.deadLetters.push({
       topic,
-      payload: Buffer.from(JSON.stringify(item) ?? 'null'),
+      payload: itemBytes(item, raw),
       reason: 'invalid_payload',
       details: { ...issues(r.error), gatewayId, item: `meters[${i}]` },
       meterSerial: serial,
     });
   });
   return out;
+}
+
+/**
+ * The item's own JSON, or the whole message when the item cannot be serialised: JSON.stringify
+ * recurses and overflows the stack on nesting a few thousand levels deep (a hostile payload that
+ * JSON.parse accepts), and a throw here would leave the message unacknowledged for ever.
+ */
+function itemBytes(item: unknown, raw: Buffer): Buffer {
+  try {
+    return Buffer.from(JSON.stringify(item) ?? 'null');
+  } catch {
+    return raw;
+  }
 }
 
 function issues(err: z.ZodError): Record<string, unknown> {
