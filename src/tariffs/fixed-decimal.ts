@@ -26,6 +26,7 @@ function pow10(k: number): bigint {
 
 const NUM = /^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/;
 const PLAIN = /^-?\d+(\.\d+)?$/;
+const TRIM_STEPS = [16, 4, 1];
 type Input = FixedDecimal | string | number | bigint;
 
 /** |remainder| vs half of the divisor decides the rounding of a truncated quotient. */
@@ -154,11 +155,16 @@ export class FixedDecimal {
   /** Drop trailing zero digits of the fraction (same value, smaller numbers downstream). */
   trim(): FixedDecimal {
     if (this.s === 0 || this.n % 10n !== 0n) return this;
+    if (this.n === 0n) return FixedDecimal.of(0n, 0);
     let n = this.n;
     let s = this.s;
-    while (s > 0 && n % 10n === 0n) {
-      n /= 10n;
-      s--;
+    // strip zeros in chunks (a 40-place quotient would otherwise take 40 BigInt divisions)
+    for (const k of TRIM_STEPS) {
+      const p = pow10(k);
+      while (s >= k && n % p === 0n) {
+        n /= p;
+        s -= k;
+      }
     }
     return FixedDecimal.of(n, s);
   }
@@ -175,6 +181,13 @@ export class FixedDecimal {
 
   /** Plain notation; without dp the shortest exact form, with dp rounded half-up and padded. */
   toFixed(dp?: number): string {
+    if (dp === undefined) return (this.text ??= this.format());
+    return this.format(dp);
+  }
+
+  private text: string | undefined;
+
+  private format(dp?: number): string {
     const v = dp === undefined ? this.trim() : this.toDecimalPlaces(dp);
     const s = dp === undefined ? v.s : dp;
     const neg = v.n < 0n;

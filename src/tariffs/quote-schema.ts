@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 
-const DECIMAL_RE = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
-const decimal = z.union([z.number().finite(), z.string().regex(DECIMAL_RE, 'a decimal number')]);
-const quantity = decimal.refine((v) => Number(v) >= 0, 'must not be negative');
+/** Non-negative decimal as a JSON number or a string ("12.5", "1e3"); read as a decimal, never a float. */
+const QUANTITY_RE = /^\d+(\.\d+)?([eE][-+]?\d+)?$/;
+const quantity = z.union([z.number().finite().nonnegative(), z.string().regex(QUANTITY_RE, 'a non-negative decimal number')]);
 const zoneMap = z.record(z.string().min(1), quantity);
 const energyQty = z.union([quantity, zoneMap]).describe('a total, or a map zone -> quantity');
 const isoDate = z.iso.date();

@@ -80,18 +80,32 @@ function bySchedule(v: CompiledVersion, values: Map<string, Dec>): Map<string, M
   return out;
 }
 
+/** One segment, no boundary reading: the period's registers as they are (no interpolation). */
+function wholePeriod(input: RegisterInput, seg: Segment, period: Omit<Determinants, 'energy' | 'energyTotal' | 'kVArh'>): Determinants {
+  const det: Determinants = { ...period, energy: { kWh: undefined, kVAh: undefined }, energyTotal: { kWh: undefined, kVAh: undefined }, kVArh: undefined };
+  for (const m of ['kWh', 'kVAh'] as const) {
+    const q = input.energy[m];
+    if (q === undefined) continue;
+    const map = bySchedule(seg.version, toMap(q));
+    det.energy[m] = map;
+    det.energyTotal[m] = map.get('')?.get('all');
+  }
+  if (input.energy.kVArh !== undefined) det.kVArh = toMap(input.energy.kVArh).get('');
+  return det;
+}
+
 export function registerDeterminants(input: RegisterInput, segs: Segment[], period: Omit<Determinants, 'energy' | 'energyTotal' | 'kVArh'>): Determinants[] {
   const fromDay = (segs[0] as Segment).fromDay;
   const toDay = (segs[segs.length - 1] as Segment).toDay;
+  const whole = segs.length === 1 && input.boundaryReadings.length === 0;
+  if (whole) return [wholePeriod(input, segs[0] as Segment, period)];
   const pk = { kWh: points(input, 'kWh', fromDay, toDay), kVAh: points(input, 'kVAh', fromDay, toDay), kVArh: points(input, 'kVArh', fromDay, toDay) };
-  const whole = segs.length === 1;
   return segs.map((seg) => {
     const det: Determinants = { ...period, energy: { kWh: undefined, kVAh: undefined }, energyTotal: { kWh: undefined, kVAh: undefined }, kVArh: undefined };
     for (const m of ['kWh', 'kVAh'] as const) {
       const pts = pk[m];
       if (!pts) continue;
-      // one segment: its energy is the period's (no interpolation arithmetic)
-      const map = bySchedule(seg.version, whole ? (pts[pts.length - 1] as Point).values : segmentValues(pts, seg, m));
+      const map = bySchedule(seg.version, segmentValues(pts, seg, m));
       det.energy[m] = map;
       det.energyTotal[m] = map.get('')?.get('all');
     }
