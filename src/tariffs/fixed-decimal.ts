@@ -26,7 +26,6 @@ function pow10(k: number): bigint {
 
 const NUM = /^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/;
 const PLAIN = /^-?\d+(\.\d+)?$/;
-const TRIM_STEPS = [16, 4, 1];
 type Input = FixedDecimal | string | number | bigint;
 
 /** |remainder| vs half of the divisor decides the rounding of a truncated quotient. */
@@ -109,7 +108,7 @@ export class FixedDecimal {
   times(v: Input): FixedDecimal {
     const o = FixedDecimal.from(v);
     const r = FixedDecimal.of(this.n * o.n, this.s + o.s);
-    return r.s > 24 ? r.trim() : r; // keep long products short; short ones are trimmed when printed
+    return r.s > 30 ? r.trim() : r; // keep long products short; short ones are trimmed when printed
   }
 
   div(v: Input): FixedDecimal {
@@ -152,24 +151,32 @@ export class FixedDecimal {
     return new FixedDecimal(new D(this.toFixed()).sqrt().toFixed(DIV_SCALE)).trim();
   }
 
-  /** Drop trailing zero digits of the fraction (same value, smaller numbers downstream). */
-  trim(): FixedDecimal {
-    if (this.s === 0 || this.n % 10n !== 0n) return this;
-    if (this.n === 0n) return FixedDecimal.of(0n, 0);
-    let n = this.n;
-    let s = this.s;
-    // strip zeros in chunks (a 40-place quotient would otherwise take 40 BigInt divisions)
-    for (const k of TRIM_STEPS) {
-      const p = pow10(k);
-      while (s >= k && n % p === 0n) {
-        n /= p;
-        s -= k;
-      }
-    }
-    return FixedDecimal.of(n, s);
+  private digitText: string | undefined;
+  /** |n| in decimal digits, computed once: trailing zeros and printing both use it. */
+  private digits(): string {
+    return (this.digitText ??= (this.n < 0n ? -this.n : this.n).toString());
   }
 
-  decimalPlaces(): number { return this.trim().s; }
+  /** Trailing zero digits of the fraction (string scan: no BigInt division). */
+  private fractionZeros(): number {
+    if (this.s === 0) return 0;
+    const d = this.digits();
+    let z = 0;
+    while (z < this.s && z < d.length && d.charCodeAt(d.length - 1 - z) === 48) z++;
+    return this.n === 0n ? this.s : z;
+  }
+
+  /** Drop trailing zero digits of the fraction (same value, smaller numbers downstream). */
+  trim(): FixedDecimal {
+    const z = this.fractionZeros();
+    if (z === 0) return this;
+    if (this.n === 0n) return FixedDecimal.of(0n, 0);
+    const d = this.digits();
+    const n = BigInt(d.slice(0, d.length - z));
+    return FixedDecimal.of(this.n < 0n ? -n : n, this.s - z);
+  }
+
+  decimalPlaces(): number { return this.s - this.fractionZeros(); }
 
   toDecimalPlaces(dp: number, mode: number = RoundingMode.HALF_UP): FixedDecimal {
     if (this.s <= dp) return this;
@@ -188,10 +195,12 @@ export class FixedDecimal {
   private text: string | undefined;
 
   private format(dp?: number): string {
-    const v = dp === undefined ? this.trim() : this.toDecimalPlaces(dp);
-    const s = dp === undefined ? v.s : dp;
+    const v = dp === undefined ? this : this.toDecimalPlaces(dp);
+    const z = dp === undefined ? v.fractionZeros() : 0;
+    const s = dp === undefined ? v.s - z : dp;
     const neg = v.n < 0n;
-    let digits = (neg ? -v.n : v.n).toString();
+    let digits = v.digits();
+    if (z > 0) digits = digits.length > z ? digits.slice(0, digits.length - z) : '0';
     if (v.s < s) digits += '0'.repeat(s - v.s);
     if (s === 0) return (neg ? '-' : '') + digits;
     if (digits.length <= s) digits = '0'.repeat(s - digits.length + 1) + digits;
