@@ -15,7 +15,8 @@
  *      beyond distinct keys; duplicate *deliveries* from the ingester's own stats.
  * Env: BENCH_READINGS (default 1000000), BENCH_BROKERS (mosquitto,embedded), BENCH_MODES
  * (gateway,per-message), BENCH_MQTT_URL, BENCH_DATABASE_URL, BENCH_PUBLISHERS (connections),
- * INGEST_* (passed to the ingester). Last line: one JSON line with every mode.
+ * INGEST_* (passed to the ingester). One JSON line per mode as it completes; the last line is one
+ * JSON line with every mode.
  */
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -65,9 +66,13 @@ async function main(): Promise<void> {
     const prefixBase = `bench${process.pid}`;
     const workload = buildWorkload({ mode, readings: READINGS, prefix: `${prefixBase}/${mode}/v1` });
     log(`[${mode}] workload: ${workload.readings} readings in ${workload.messages.length} messages (${mb(workload.messages.reduce((a, m) => a + m.payload.length, 0))} MB), generated in ${Date.now() - t} ms`);
-    for (const broker of BROKERS) results.push(await runMode(mode, broker, workload));
+    for (const broker of BROKERS) {
+      const r = await runMode(mode, broker, workload);
+      results.push(r);
+      // Each mode's line as soon as it is measured (a long run that dies later keeps it).
+      console.log(JSON.stringify(r));
+    }
   }
-  for (const r of results) console.log(JSON.stringify(r));
   console.log(JSON.stringify({ bench: 'ingest', readings_target: READINGS, modes: results }));
 }
 
