@@ -59,16 +59,28 @@ export function makeLine(ctx: SegmentContext, c: Pick<Component, 'id' | 'kind' |
   };
 }
 
+const selected = new WeakMap<readonly string[], Map<string, boolean>>();
+/** Does a refs list select a rule (by id or kind:<kind>)? Memoised per tariff refs list. */
+function selects(refs: readonly string[], ruleId: string, kind: Line['kind']): boolean {
+  let m = selected.get(refs);
+  if (!m) selected.set(refs, (m = new Map()));
+  const key = `${kind}|${ruleId}`;
+  let hit = m.get(key);
+  if (hit === undefined) {
+    hit = kind !== 'rounding' && refs.some((r) => refMatches(r, { id: ruleId, kind }));
+    m.set(key, hit);
+  }
+  return hit;
+}
+
 /** Sum of the (rounded) amounts of this segment's lines selected by refs: a printed base. */
 export function baseOf(ctx: SegmentContext, refs: readonly string[]): { sum: Dec; rules: string[] } {
   let sum = ZERO;
-  const rules = new Set<string>();
+  const rules: string[] = [];
   for (const l of ctx.lines) {
-    if (l.kind === 'rounding') continue;
-    if (refs.some((r) => refMatches(r, { id: l.ruleId, kind: l.kind as Component['kind'] }))) {
-      sum = sum.plus(l.amount);
-      rules.add(l.ruleId);
-    }
+    if (!selects(refs, l.ruleId, l.kind)) continue;
+    sum = sum.plus(l.amount);
+    if (!rules.includes(l.ruleId)) rules.push(l.ruleId);
   }
-  return { sum, rules: [...rules] };
+  return { sum, rules };
 }
