@@ -1,12 +1,21 @@
 /** Determinants printed on the bill (strings only, stable key order). */
+import type { Dec } from './decimal.js';
 import type { BillingDemandResult, Determinants } from './engine-types.js';
+
+function zonesText(zones: Map<string, Dec>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [z, v] of zones) out[z] = v.toFixed();
+  return out;
+}
 
 export function describeDeterminants(det: Determinants, bd: BillingDemandResult | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const m of ['kWh', 'kVAh'] as const) {
     const e = det.energy[m];
     if (!e) continue;
-    out[m] = Object.fromEntries([...e].map(([sid, zones]) => [sid || 'total', Object.fromEntries([...zones].map(([z, v]) => [z, v.toFixed()]))]));
+    const bySchedule: Record<string, Record<string, string>> = {};
+    for (const [sid, zones] of e) bySchedule[sid || 'total'] = zonesText(zones);
+    out[m] = bySchedule;
   }
   if (det.kVArh) out.kVArh = det.kVArh.toFixed();
   if (det.maxDemand.kW) out.maxDemandKW = det.maxDemand.kW.toFixed();

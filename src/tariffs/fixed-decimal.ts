@@ -211,11 +211,15 @@ export class FixedDecimal {
   toJSON(): string { return this.toFixed(); }
   toNumber(): number { return Number(this.toFixed()); }
 
-  static min(...v: Input[]): FixedDecimal {
-    return v.map(FixedDecimal.from).reduce((a, b) => (b.lt(a) ? b : a));
+  static min(a: Input, b: Input): FixedDecimal {
+    const x = FixedDecimal.from(a);
+    const y = FixedDecimal.from(b);
+    return y.lt(x) ? y : x;
   }
 
-  static max(...v: Input[]): FixedDecimal {
-    return v.map(FixedDecimal.from).reduce((a, b) => (b.gt(a) ? b : a));
+  static max(a: Input, b: Input): FixedDecimal {
+    const x = FixedDecimal.from(a);
+    const y = FixedDecimal.from(b);
+    return y.gt(x) ? y : x;
   }
 }

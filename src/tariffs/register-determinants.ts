@@ -6,7 +6,7 @@
  * one MD for the whole bill period (the meter's MD is reset once per bill). Pure.
  */
 import { ValidationError } from '../lib/errors.js';
-import { D, ZERO, type Dec } from './decimal.js';
+import { D, ONE, ZERO, type Dec } from './decimal.js';
 import type { CompiledVersion, Determinants } from './engine-types.js';
 import { dayOf } from './local-time.js';
 import type { RegisterInput } from './quote-schema.js';
@@ -128,7 +128,7 @@ export function registerPowerFactor(input: RegisterInput): Dec | undefined {
   const kVAh = sum(input.energy.kVAh);
   const kVArh = sum(input.energy.kVArh);
   if (kWh === undefined) return undefined;
-  if (kVAh !== undefined && kVAh.gt(0)) return D.min(1, kWh.div(kVAh));
+  if (kVAh !== undefined && kVAh.gt(0)) return D.min(ONE, kWh.div(kVAh));
   if (kVArh !== undefined) {
     const s = kWh.pow(2).plus(kVArh.pow(2)).sqrt();
     return s.isZero() ? undefined : kWh.div(s);
