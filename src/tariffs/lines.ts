@@ -64,11 +64,11 @@ const selected = new WeakMap<readonly string[], Map<string, boolean>>();
 function selects(refs: readonly string[], ruleId: string, kind: Line['kind']): boolean {
   let m = selected.get(refs);
   if (!m) selected.set(refs, (m = new Map()));
-  const key = `${kind}|${ruleId}`;
-  let hit = m.get(key);
+  // rule ids are unique within a version, so the id alone keys the answer
+  let hit = m.get(ruleId);
   if (hit === undefined) {
     hit = kind !== 'rounding' && refs.some((r) => refMatches(r, { id: ruleId, kind }));
-    m.set(key, hit);
+    m.set(ruleId, hit);
   }
   return hit;
 }
