@@ -15,7 +15,7 @@ import { wireIngest } from '../../src/ingest/ingest-wiring.js';
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
 const database = await connectDatabase({ databaseUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
-const ingest = wireIngest({ config, db: database.db, log, clock: systemClock, metrics: createMetricsRegistry() });
+const ingest = wireIngest({ config, db: database.db, pool: database.pool, log, clock: systemClock, metrics: createMetricsRegistry() });
 await ingest.start();
 
 let peakRss = 0;

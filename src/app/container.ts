@@ -52,7 +52,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
   const accounts = createAccountsService({ db, clock });
   const meters = createMetersService({ db, clock });
 
-  const ingest = wireIngest({ config, db, log, clock, metrics });
+  const ingest = wireIngest({ config, db, pool: database.pool, log, clock, metrics });
 
   const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs }), ...ingest.routes];
   const readiness: ReadinessCheck[] = [{ name: 'database', check: async () => void (await sql`select 1`.execute(db)) }, ingest.readiness];

@@ -50,6 +50,8 @@ export const configSchema = z.object({
   INGEST_QUEUE_MAX_ROWS: z.coerce.number().int().min(1000).default(200_000),
   /** Ingest: ceiling of the backoff between retries of a failed batch write. */
   INGEST_RETRY_MAX_MS: z.coerce.number().int().min(10).default(10_000),
+  /** Batches written at once on a PostgreSQL server (overlaps one commit with the next batch). */
+  INGEST_WRITERS: z.coerce.number().int().min(1).max(16).default(2),
   /** Ingest: meters kept in the validation cache (id, installations, last registers). */
   INGEST_METER_CACHE_SIZE: z.coerce.number().int().min(100).default(200_000),
   TIMEZONE: z

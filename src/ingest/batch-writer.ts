@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
 import { writeBatch, type WriteCounts } from './ingest-repository.js';
+import type { Batch } from './copy-writer.js';
 import type { DeadLetter } from './message-parse.js';
 import type { EventRow, ReadingRow } from './validate.js';
 
@@ -23,12 +24,19 @@ export interface WriteUnit {
 
 export interface WriterOptions {
   db: Kysely<Database>;
+  /**
+   * How a batch is written. Default: one Kysely transaction (UNNEST) — the embedded database's
+   * path. On a server the COPY path (copy-writer.ts) is passed in.
+   */
+  write?: (batch: Batch) => Promise<WriteCounts>;
+  /** Batches in flight at once (a server overlaps one batch's commit with the next's send). */
+  concurrency?: number;
   log: Logger;
   maxRows: number;
   maxMs: number;
   queueMaxRows: number;
   retryMaxMs: number;
-  /** How many producers can have a unit queued at once (flush when all of them wait). */
+  /** Messages accepted and not yet committed (flush as soon as all of them are waiting here). */
   producers: () => number;
   onCommit?: (batch: { units: number; rows: number; counts: WriteCounts; ms: number }) => void;
   onRetry?: (err: unknown, attempt: number) => void;
@@ -59,15 +67,19 @@ export function isTransientDbError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && TRANSIENT_NODE.has(code)) return true;
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return TRANSIENT_SQLSTATE.test(code);
-  // No SQLSTATE: the driver lost or could not get a connection ("Connection terminated", pool timeout).
-  return true;
+  // No SQLSTATE: transient when the driver lost or could not get a connection ("Connection
+  // terminated", pool timeout); anything else (a TypeError, say) is a defect, not worth retrying.
+  return /connect|terminat|timeout|timed out|closed|ended/i.test((err as Error)?.message ?? '');
 }
 
 export function createBatchWriter(o: WriterOptions) {
   const log = o.log.child({ module: 'ingest-writer' });
   const queue: Entry[] = [];
   let queuedRows = 0;
-  let running: Promise<void> | null = null;
+  const running = new Set<Promise<void>>();
+  let inBatches = 0;
+  const concurrency = Math.max(1, o.concurrency ?? 1);
+  const write = o.write ?? ((b: Batch) => o.db.transaction().execute((trx) => writeBatch(trx, b)));
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const capacityWaiters: Array<() => void> = [];
@@ -84,20 +96,27 @@ export function createBatchWriter(o: WriterOptions) {
   }
 
   function schedule(): void {
-    if (running || queue.length === 0) return;
-    if (queuedRows >= o.maxRows || queue.length >= o.producers() || stopped) return void kick();
+    if (running.size >= concurrency || queue.length === 0) return;
+    // Everyone who could add to this batch is already waiting in it: waiting longer gains nothing.
+    const allWaiting = queue.length + inBatches >= o.producers();
+    if (queuedRows >= o.maxRows || allWaiting || stopped) return void kick();
     timer ??= setTimeout(kick, o.maxMs);
   }
 
   function kick(): void {
     if (timer) clearTimeout(timer);
     timer = null;
-    if (running || queue.length === 0) return;
-    running = runBatch().finally(() => {
-      running = null;
+    if (running.size >= concurrency || queue.length === 0) return;
+    const batch = take();
+    inBatches += batch.length;
+    const p: Promise<void> = runBatch(batch).finally(() => {
+      inBatches -= batch.length;
+      running.delete(p);
       releaseCapacity();
       schedule();
     });
+    running.add(p);
+    schedule();
   }
 
   function take(): Entry[] {
@@ -112,8 +131,7 @@ export function createBatchWriter(o: WriterOptions) {
     return batch;
   }
 
-  async function runBatch(): Promise<void> {
-    const batch = take();
+  async function runBatch(batch: Entry[]): Promise<void> {
     const started = Date.now();
     const counts = await withRetry(() => writeEntries(batch.map((e) => e.unit)), batch);
     if (!counts) return;
@@ -127,13 +145,11 @@ export function createBatchWriter(o: WriterOptions) {
   }
 
   function writeEntries(units: WriteUnit[]): Promise<WriteCounts> {
-    return o.db.transaction().execute((trx) =>
-      writeBatch(trx, {
-        readings: units.flatMap((u) => u.readings),
-        events: units.flatMap((u) => u.events),
-        deadLetters: units.flatMap((u) => u.deadLetters),
-      }),
-    );
+    return write({
+      readings: units.flatMap((u) => u.readings),
+      events: units.flatMap((u) => u.events),
+      deadLetters: units.flatMap((u) => u.deadLetters),
+    });
   }
 
   /** Retries transient failures forever (unless stopped); splits the batch on a permanent one. */
@@ -188,9 +204,9 @@ export function createBatchWriter(o: WriterOptions) {
 
   /** Writes everything queued now and waits for it. */
   async function flush(): Promise<void> {
-    while (queue.length > 0 || running) {
+    while (queue.length > 0 || running.size > 0) {
       kick();
-      await running;
+      await Promise.race(running);
     }
   }
 

@@ -105,21 +105,28 @@ export async function insertReadings(db: Db, rows: ReadingRow[]): Promise<number
   return Number(res.numAffectedRows ?? 0);
 }
 
-async function insertEvents(db: Db, rows: EventRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const res = await db
+/** The events insert (redelivered events are ignored by the key); also compiled for the COPY path. */
+export function eventsInsert(db: Db, rows: EventRow[]) {
+  return db
     .insertInto('events')
     .values(rows.map((e) => ({ meter_id: e.meterId, code: e.code, ts: new Date(e.ts), details: e.details ? JSON.stringify(e.details) : null })))
-    .onConflict((oc) => oc.doNothing())
-    .executeTakeFirst();
+    .onConflict((oc) => oc.doNothing());
+}
+
+export function deadLettersInsert(db: Db, rows: DeadLetter[]) {
+  return db
+    .insertInto('dead_letters')
+    .values(rows.map((d) => ({ topic: d.topic, payload: d.payload, reason: d.reason, details: JSON.stringify(d.details), meter_serial: d.meterSerial })));
+}
+
+async function insertEvents(db: Db, rows: EventRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const res = await eventsInsert(db, rows).executeTakeFirst();
   return Number(res.numInsertedOrUpdatedRows ?? 0);
 }
 
 async function insertDeadLetters(db: Db, rows: DeadLetter[]): Promise<number> {
   if (rows.length === 0) return 0;
-  await db
-    .insertInto('dead_letters')
-    .values(rows.map((d) => ({ topic: d.topic, payload: d.payload, reason: d.reason, details: JSON.stringify(d.details), meter_serial: d.meterSerial })))
-    .execute();
+  await deadLettersInsert(db, rows).execute();
   return rows.length;
 }

@@ -5,10 +5,12 @@
  */
 import { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { createCopyBatchWrite } from './copy-writer.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
-import { createBatchWriter, type WriteUnit } from './batch-writer.js';
+import { createBatchWriter, isTransientDbError, type WriteUnit } from './batch-writer.js';
 import { loadMeterStates } from './ingest-repository.js';
 import { createIngestMetrics } from './ingest-metrics.js';
 import { createMessageProcessor } from './ingest-processor.js';
@@ -28,10 +30,14 @@ export interface IngestSettings {
   queueMaxRows: number;
   retryMaxMs: number;
   meterCacheSize: number;
+  /** Batches in flight at once on a server (the embedded database has one connection: 1). */
+  writers: number;
 }
 
 export interface IngestServiceDeps {
   db: Kysely<Database>;
+  /** The server pool, when on PostgreSQL: batches are then written by COPY, several at once. */
+  pool?: pg.Pool | undefined;
   log: Logger;
   clock: Clock;
   settings: IngestSettings;
@@ -75,6 +81,7 @@ export function createIngestService(deps: IngestServiceDeps) {
   });
   const writer = createBatchWriter({
     db: deps.db,
+    ...(deps.pool ? { write: createCopyBatchWrite(deps.pool, deps.db), concurrency: s.writers } : {}),
     log,
     maxRows: s.batchMaxRows,
     maxMs: s.batchMaxMs,
@@ -102,10 +109,32 @@ export function createIngestService(deps: IngestServiceDeps) {
   /** Processes one message and resolves once its rows and dead letters are committed. */
   async function ingest(topic: string, payload: Buffer): Promise<void> {
     await writer.waitForCapacity();
-    const unit = await processMessage(topic, payload);
+    const unit = await processSafely(topic, payload);
     m.queueRows.set(writer.stats().queuedRows);
     await writer.submit(unit);
     record(unit);
+  }
+
+  /**
+   * A transient database error while looking meters up is retried; any other failure is a defect
+   * that must not block the connection (mqtt.js reads nothing more until the ack): the raw message
+   * is dead-lettered as `internal_error`, to replay once fixed, and acknowledged.
+   */
+  async function processSafely(topic: string, payload: Buffer): Promise<WriteUnit> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await processMessage(topic, payload);
+      } catch (err) {
+        if (isTransientDbError(err) && attempt < 1000) {
+          m.retries.inc();
+          await new Promise((r) => setTimeout(r, Math.min(s.retryMaxMs, 50 * 2 ** Math.min(attempt, 16))));
+          continue;
+        }
+        log.error({ err, topic }, 'message processing failed; dead-lettered as internal_error');
+        const details = { message: err instanceof Error ? err.message : String(err) };
+        return { readings: [], events: [], deadLetters: [{ topic, payload, reason: 'internal_error', details, meterSerial: null }], source: { topic, payload } };
+      }
+    }
   }
 
   function record(unit: WriteUnit): void {

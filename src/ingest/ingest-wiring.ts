@@ -3,6 +3,7 @@
  * unset), the ingest service, its readiness check and routes. container.ts calls this once.
  */
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../config/config-schema.js';
@@ -29,10 +30,11 @@ export function ingestSettings(config: Config, mqttUrl: string): IngestSettings 
     queueMaxRows: config.INGEST_QUEUE_MAX_ROWS,
     retryMaxMs: config.INGEST_RETRY_MAX_MS,
     meterCacheSize: config.INGEST_METER_CACHE_SIZE,
+    writers: config.INGEST_WRITERS,
   };
 }
 
-export function wireIngest(deps: { config: Config; db: Kysely<Database>; log: Logger; clock: Clock; metrics: Registry }) {
+export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: pg.Pool | undefined; log: Logger; clock: Clock; metrics: Registry }) {
   let broker: EmbeddedBroker | undefined;
   let service: IngestService | undefined;
   const queries = createReadingsQueries({ db: deps.db, timezone: deps.config.TIMEZONE, clock: deps.clock });
@@ -53,7 +55,7 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; log: Lo
       const { config } = deps;
       if (!config.MQTT_URL) broker = await startEmbeddedBroker({ port: config.MQTT_EMBEDDED_PORT, host: config.HOST, log: deps.log });
       const url = config.MQTT_URL ?? (broker as EmbeddedBroker).url;
-      service = createIngestService({ db: deps.db, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, url) });
+      service = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, url) });
       await service.start();
     },
     /** Stop consuming, flush the writer, disconnect; then the embedded broker. */

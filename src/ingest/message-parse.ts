@@ -23,6 +23,7 @@ export const DEAD_LETTER_REASONS = [
   'register_backwards',
   'unknown_event_code',
   'db_rejected',
+  'internal_error',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 import type { Database } from '../../src/db/schema.js';
 import { createBatchWriter, isTransientDbError, type WriteUnit } from '../../src/ingest/batch-writer.js';
 import { countRows, installMeter, silentLog } from './fixtures.js';
+import { copyText, createCopyBatchWrite } from '../../src/ingest/copy-writer.js';
 
 function unit(meterId: number, n: number, startMs: number, value = '1.5'): WriteUnit {
   const readings = Array.from({ length: n }, (_, i) => ({ meterId, channel: '1.29.0', ts: startMs + i * 900_000, value, occurredAt: null }));
@@ -77,5 +78,45 @@ describe('batch writer', () => {
     expect(isTransientDbError(Object.assign(new Error('x'), { code: '08006' }))).toBe(true);
     expect(isTransientDbError(Object.assign(new Error('x'), { code: '22P02' }))).toBe(false);
     expect(isTransientDbError(new Error('Connection terminated unexpectedly'))).toBe(true);
+  });
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('batch writer, COPY path on a server', () => {
+  let t: TestDatabase;
+  let meterId: number;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    meterId = await installMeter(t.db, 'CP001', '2024-01-01T00:00:00Z');
+  });
+  afterAll(async () => t?.close());
+
+  it('copies exact decimals, makes redelivery a no-op, and runs batches concurrently', async () => {
+    const w = createBatchWriter({ db: t.db, write: createCopyBatchWrite(t.handle.pool!, t.db), concurrency: 2, ...opts, producers: () => 3 });
+    const start = Date.parse('2025-03-01T00:15:00Z');
+    const first = unit(meterId, 500, start, '123456789012345.123456789');
+    // A redelivered unit overlapping the first (250 new rows) in the same and in a later batch.
+    const overlap = unit(meterId, 500, start + 250 * 900_000, '123456789012345.123456789');
+    await Promise.all([w.submit(first), w.submit(overlap), w.submit(unit(meterId, 10, Date.parse('2026-01-01T00:15:00Z')))]);
+    await w.submit(first);
+    expect(await countRows(t.db, 'readings')).toBe(760);
+    const row = await t.db.selectFrom('readings').select('value').where('meter_id', '=', meterId).orderBy('ts').executeTakeFirstOrThrow();
+    expect(row.value).toBe('123456789012345.123456789');
+    expect(w.stats()).toMatchObject({ rowsOffered: 1510, rowsInserted: 760 });
+  });
+
+  it('keeps events and dead letters in the batch transaction', async () => {
+    const w = createBatchWriter({ db: t.db, write: createCopyBatchWrite(t.handle.pool!, t.db), ...opts });
+    const u = unit(meterId, 2, Date.parse('2027-01-01T00:15:00Z'));
+    u.events.push({ meterId, code: 101, ts: Date.parse('2027-01-01T00:20:00Z'), details: { phase: 'R' } });
+    u.deadLetters.push({ topic: 't', payload: Buffer.from('x'), reason: 'unknown_channel', details: { message: 'm' }, meterSerial: 'CP001' });
+    await w.submit(u);
+    await w.submit(u);
+    expect(await countRows(t.db, 'events')).toBe(1);
+    expect(await countRows(t.db, 'dead_letters')).toBe(2);
+  });
+
+  it('escapes COPY specials defensively', () => {
+    const text = copyText([{ meterId: 1, channel: 'a\tb', ts: 0, value: '1\\2\n', occurredAt: null }]);
+    expect(text).toBe('1\ta\\tb\t1970-01-01T00:00:00.000Z\t1\\\\2\\n\t\\N\n');
   });
 });

@@ -79,6 +79,7 @@ export function settings(url: string, prefix: string, over: Partial<IngestSettin
     queueMaxRows: 100_000,
     retryMaxMs: 500,
     meterCacheSize: 1000,
+    writers: 2,
     ...over,
   };
 }

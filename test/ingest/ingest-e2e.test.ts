@@ -18,7 +18,7 @@ describe('ingestion end to end through a broker', () => {
     broker = await testBroker();
     await installMeter(t.db, 'E2E001', '2024-01-01T00:00:00Z', { initialReads: { '1.8.0': '100' } });
     await installMeter(t.db, 'E2E002', '2024-01-01T00:00:00Z');
-    svc = createIngestService({ db: t.db, log: silentLog, clock: systemClock, settings: settings(broker.url, prefix) });
+    svc = createIngestService({ db: t.db, pool: t.handle.pool, log: silentLog, clock: systemClock, settings: settings(broker.url, prefix) });
     await svc.start();
     await waitFor(() => svc.isConnected());
     await new Promise((r) => setTimeout(r, 300)); // subscriptions granted

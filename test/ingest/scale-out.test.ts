@@ -23,8 +23,8 @@ describe('two instances on one $share group', () => {
   it('split the stream with no duplicates and no losses', async () => {
     const prefix = uniquePrefix('scale');
     const base = settings(broker.url, prefix, { connections: 3 });
-    const a = createIngestService({ db: t.db, log: silentLog, clock: systemClock, settings: { ...base, clientId: `${base.clientId}a` } });
-    const b = createIngestService({ db: t.db, log: silentLog, clock: systemClock, settings: { ...base, clientId: `${base.clientId}b` } });
+    const a = createIngestService({ db: t.db, pool: t.handle.pool, log: silentLog, clock: systemClock, settings: { ...base, clientId: `${base.clientId}a` } });
+    const b = createIngestService({ db: t.db, pool: t.handle.pool, log: silentLog, clock: systemClock, settings: { ...base, clientId: `${base.clientId}b` } });
     await a.start();
     await b.start();
     await waitFor(() => a.isConnected() && b.isConnected());
