@@ -173,18 +173,35 @@ export class FixedDecimal {
     return r.s > 30 ? r.trim() : r; // keep long products short; short ones are trimmed when printed
   }
 
-  div(v: Input): FixedDecimal {
+  /**
+   * Quotient to `scale` places, rounded half-up. With `sticky`, it is truncated instead and a
+   * non-zero remainder sets the last digit odd, so any later rounding to fewer places (any mode)
+   * sees "exactly a tie" and "just above a tie" apart, as it would on the exact quotient.
+   */
+  div(v: Input, scale: number = DIV_SCALE, sticky = false): FixedDecimal {
     const o = FixedDecimal.from(v);
     if (o.isZero()) throw new Error('[DecimalError] Division by zero');
     // (n1/10^s1) / (n2/10^s2) = n1 * 10^(s2 + K - s1) / n2 at scale K
-    const shift = o.s + DIV_SCALE - this.s;
+    const shift = o.s + scale - this.s;
     const bn = big(this.n);
     const num = shift >= 0 ? bn * pow10(shift) : bn / pow10(-shift);
     const bd = big(o.n);
     const negative = (num < 0n) !== (bd < 0n);
     const d = bd < 0n ? -bd : bd;
-    const q = roundQuotient(norm(num / bd), norm(num % bd), norm(d), negative, RoundingMode.HALF_UP);
-    return FixedDecimal.of(q, DIV_SCALE).trim();
+    const rem = num % bd;
+    let q: Int;
+    if (!sticky) q = roundQuotient(norm(num / bd), norm(rem), norm(d), negative, RoundingMode.HALF_UP);
+    else {
+      const t = num / bd;
+      q = norm(rem !== 0n && (t & 1n) === 0n ? t + (negative ? -1n : 1n) : t);
+    }
+    return FixedDecimal.of(q, scale).trim();
+  }
+
+  /** Whole number of times `v` fits into this value (both positive): floor(this / v), exact. */
+  divToInt(v: Input): FixedDecimal {
+    const [a, b] = this.align(FixedDecimal.from(v));
+    return FixedDecimal.of(norm(big(a) / big(b)), 0);
   }
 
   cmp(v: Input): number {

@@ -20,7 +20,7 @@ export function intervalDeterminants(s: ParsedSeries, segs: Segment[], warnings:
   if (got < expected) warnings.push(`${got} of ${expected} intervals present; missing intervals count as zero consumption`);
   const kWh = aggs.reduce((n, a) => n + a.totals.kWh, 0n);
   const kVAh = s.kVAh ? aggs.reduce((n, a) => n + (a.totals.kVAh ?? 0n), 0n) : undefined;
-  const powerFactor = kVAh !== undefined && kVAh > 0n ? D.min(ONE, fromScaled(kWh).div(fromScaled(kVAh))) : undefined;
+  const powerFactor = kVAh !== undefined && kVAh > 0n ? D.min(ONE, fromScaled(kWh).div(fromScaled(kVAh), 15, true)) : undefined;
   return aggs.map((a) => ({
     ...period,
     powerFactor,

@@ -7,7 +7,8 @@ import { z } from 'zod';
 
 /** Non-negative decimal as a JSON number or a string ("12.5", "1e3"); read as a decimal, never a float. */
 const QUANTITY_RE = /^\d+(\.\d+)?([eE][-+]?\d+)?$/;
-const quantity = z.union([z.number().finite().nonnegative(), z.string().regex(QUANTITY_RE, 'a non-negative decimal number')]);
+// string first: the recommended (exact) form, and a failed first branch costs an issue object
+const quantity = z.union([z.string().regex(QUANTITY_RE, 'a non-negative decimal number'), z.number().finite().nonnegative()]);
 const zoneMap = z.record(z.string().min(1), quantity);
 const energyQty = z.union([quantity, zoneMap]).describe('a total, or a map zone -> quantity');
 const isoDate = z.iso.date();

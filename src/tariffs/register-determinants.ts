@@ -121,6 +121,12 @@ function sum(q: Qty | undefined): Dec | undefined {
   return t;
 }
 
+/**
+ * PF kept to 15 places, truncated with a sticky last digit: exact for any pfRounding (at most 12
+ * places, tariff-schema.ts) in any mode, and cheap (fits a JS number).
+ */
+const PF_PLACES = 15;
+
 /** PF of the whole period: given, or kWh/kVAh, or kWh/sqrt(kWh² + kVArh²). */
 export function registerPowerFactor(input: RegisterInput): Dec | undefined {
   if (input.powerFactor !== undefined) return dec(input.powerFactor);
@@ -128,7 +134,7 @@ export function registerPowerFactor(input: RegisterInput): Dec | undefined {
   const kVAh = sum(input.energy.kVAh);
   const kVArh = sum(input.energy.kVArh);
   if (kWh === undefined) return undefined;
-  if (kVAh !== undefined && kVAh.gt(0)) return D.min(ONE, kWh.div(kVAh));
+  if (kVAh !== undefined && kVAh.gt(0)) return D.min(ONE, kWh.div(kVAh, PF_PLACES, true));
   if (kVArh !== undefined) {
     const s = kWh.pow(2).plus(kVArh.pow(2)).sqrt();
     return s.isZero() ? undefined : kWh.div(s);

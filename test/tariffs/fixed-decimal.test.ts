@@ -36,6 +36,14 @@ describe('FixedDecimal', () => {
     }), { numRuns: 2000 });
   });
 
+  it('a sticky 15-place quotient rounds to 0-13 places exactly like the exact quotient, in every mode', () => {
+    fc.assert(fc.property(decimalText, decimalText, fc.integer({ min: 0, max: 13 }), fc.constantFrom(...Object.values(RoundingMode)), (a, b, dp, mode) => {
+      fc.pre(!new X(b).isZero());
+      const exact = new X(a).div(b).toDecimalPlaces(dp, mode as Decimal.Rounding).toFixed();
+      expect(new F(a).div(b, 15, true).toDecimalPlaces(dp, mode).toFixed()).toBe(noNegZero(exact));
+    }), { numRuns: 3000 });
+  });
+
   it('rounds like decimal.js in every named mode', () => {
     const modes = Object.values(RoundingMode);
     fc.assert(fc.property(decimalText, fc.integer({ min: 0, max: 6 }), fc.constantFrom(...modes), (a, dp, mode) => {

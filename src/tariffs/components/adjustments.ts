@@ -27,14 +27,14 @@ export function pfPercent(c: PowerFactor, pf: Dec): Dec {
   if (pf.gt(ref)) {
     for (const b of c.incentive) {
       const to = D.min(pf, rateOf(b.to));
-      if (to.gt(from)) pct = pct.minus(to.minus(from).div(step).floor().times(rateOf(b.percentPerStep)));
+      if (to.gt(from)) pct = pct.minus(to.minus(from).divToInt(step).times(rateOf(b.percentPerStep)));
       from = rateOf(b.to);
       if (pf.lte(from)) break;
     }
   } else {
     for (const b of c.penalty) {
       const to = D.max(pf, rateOf(b.to));
-      if (to.lt(from)) pct = pct.plus(from.minus(to).div(step).floor().times(rateOf(b.percentPerStep)));
+      if (to.lt(from)) pct = pct.plus(from.minus(to).divToInt(step).times(rateOf(b.percentPerStep)));
       from = rateOf(b.to);
       if (pf.gte(from)) break;
     }
