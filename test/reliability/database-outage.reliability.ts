@@ -78,7 +78,8 @@ describe.skipIf(missing !== null)('database outage', () => {
     const { lost, unexpected } = compareSets(workload.keys, await storedKeys(db.handle.pool!));
     console.log(
       `database outage: ${workload.messages.length} messages, ${workload.keys.size} readings; stored ${before} before the cut, ${duringOutage} 10 s into it; ` +
-        `${retriesDuring} write retries during it; all stored ${resumedAfterS.toFixed(1)} s after restore; lost ${lost.length}, unexpected ${unexpected.length}`,
+        `${retriesDuring} write retries during it; waited ${resumedAfterS.toFixed(1)} s after restore; lost ${lost.length}, unexpected ${unexpected.length}; ` +
+        `proxy connections ${proxy.accepted}; ingester stats ${JSON.stringify(ing.last().stats)}`,
     );
     expect(exitedEarly).toBe(false);
     expect(before).toBeGreaterThan(0);
