@@ -45,7 +45,8 @@ function determinants(t: CompiledTariff, input: QuoteInput, segs: Segment[], ser
     return intervalDeterminants(series ?? parseSeries(input, t.file.timezone), segs, warnings);
   }
   const first = (segs[0] as Segment).version;
-  const period = { ...registerDemand(input, first), powerFactor: registerPowerFactor(input) };
+  const demand = registerDemand(input, first);
+  const period = { maxDemand: demand.maxDemand, zoneDemand: demand.zoneDemand, billingPeak: demand.billingPeak, powerFactor: registerPowerFactor(input) };
   return registerDeterminants(input, segs, period);
 }
 

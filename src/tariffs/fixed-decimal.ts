@@ -240,6 +240,15 @@ export class FixedDecimal {
   private fractionZeros(): number {
     if (this.s === 0) return 0;
     if (this.isZero()) return this.s;
+    if (typeof this.n === 'number') {
+      let n = this.n;
+      let z = 0;
+      while (z < this.s && n % 10 === 0) {
+        n /= 10;
+        z++;
+      }
+      return z;
+    }
     const d = this.digits();
     let z = 0;
     while (z < this.s && z < d.length && d.charCodeAt(d.length - 1 - z) === 48) z++;

@@ -82,7 +82,10 @@ function bySchedule(v: CompiledVersion, values: Map<string, Dec>): Map<string, M
 
 /** One segment, no boundary reading: the period's registers as they are (no interpolation). */
 function wholePeriod(input: RegisterInput, seg: Segment, period: Omit<Determinants, 'energy' | 'energyTotal' | 'kVArh'>): Determinants {
-  const det: Determinants = { ...period, energy: { kWh: undefined, kVAh: undefined }, energyTotal: { kWh: undefined, kVAh: undefined }, kVArh: undefined };
+  const det: Determinants = {
+    maxDemand: period.maxDemand, zoneDemand: period.zoneDemand, billingPeak: period.billingPeak, powerFactor: period.powerFactor,
+    energy: { kWh: undefined, kVAh: undefined }, energyTotal: { kWh: undefined, kVAh: undefined }, kVArh: undefined,
+  };
   for (const m of ['kWh', 'kVAh'] as const) {
     const q = input.energy[m];
     if (q === undefined) continue;
