@@ -7,88 +7,42 @@
  * fractional digits, rounded half-up (pro-rata shares only, far below the paisa). Immutable.
  */
 import { Decimal } from 'decimal.js';
+import { big, divmod, floorDivRem, type Int, norm, NPOW, pow10, roundQuotient, SAFE, scaleUp } from './int-math.js';
+import { RoundingMode } from './rounding-mode.js';
+
+export { RoundingMode };
 
 export const DIV_SCALE = 40;
-
-export const RoundingMode = {
-  UP: 0,
-  DOWN: 1,
-  CEIL: 2,
-  FLOOR: 3,
-  HALF_UP: 4,
-  HALF_DOWN: 5,
-  HALF_EVEN: 6,
-} as const;
-
-type Int = number | bigint;
-const SAFE = Number.MAX_SAFE_INTEGER;
-const BIG_SAFE = BigInt(SAFE);
-
-const POW: bigint[] = [1n];
-function pow10(k: number): bigint {
-  for (let i = POW.length; i <= k; i++) POW.push((POW[i - 1] as bigint) * 10n);
-  return POW[k] as bigint;
-}
-/** 10^k as an exact double for k <= 15 (every such power is a safe integer). */
-const NPOW = Array.from({ length: 16 }, (_, k) => 10 ** k);
-
-const big = (x: Int): bigint => (typeof x === 'bigint' ? x : BigInt(x));
-/** BigInt back to a number when it fits: keeps later operations on the fast path. */
-const norm = (x: bigint): Int => (x >= -BIG_SAFE && x <= BIG_SAFE ? Number(x) : x);
-
-/** x * 10^k, exact. */
-function scaleUp(x: Int, k: number): Int {
-  if (k === 0) return x;
-  if (typeof x === 'number' && k <= 15) {
-    const r = x * (NPOW[k] as number);
-    if (r >= -SAFE && r <= SAFE) return r;
-  }
-  return big(x) * pow10(k);
-}
 
 const NUM = /^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/;
 const PLAIN = /^-?\d+(\.\d+)?$/;
 type Input = FixedDecimal | string | number | bigint;
 
-/** Rounding of a truncated quotient q (remainder r, divisor d > 0) by a named mode. */
-function roundQuotient(q: Int, r: Int, d: Int, negative: boolean, mode: number): Int {
-  if (r === 0 || r === 0n) return q;
-  let twiceVsD: number;
-  let odd: boolean;
-  if (typeof q === 'number' && typeof r === 'number' && typeof d === 'number') {
-    const twice = Math.abs(r) * 2;
-    twiceVsD = twice > d ? 1 : twice === d ? 0 : -1;
-    odd = Math.abs(q % 2) === 1;
-  } else {
-    const br = big(r);
-    const twice = (br < 0n ? -br : br) * 2n;
-    const bd = big(d);
-    twiceVsD = twice > bd ? 1 : twice === bd ? 0 : -1;
-    odd = (big(q) & 1n) === 1n;
+/**
+ * Long division on JS numbers, 5 digits at a time, when every intermediate stays a safe integer
+ * (small operands, scale <= 15: a PF, a day fraction). Same result as the BigInt path.
+ */
+function smallDiv(x: FixedDecimal, y: FixedDecimal, scale: number, sticky: boolean): FixedDecimal | undefined {
+  if (scale > 15 || typeof x.n !== 'number' || typeof y.n !== 'number') return undefined;
+  // x/y = a/b with a = n1 * 10^s2, b = n2 * 10^s1
+  const a = scaleUp(Math.abs(x.n), y.s);
+  const b = scaleUp(Math.abs(y.n), x.s);
+  if (typeof a !== 'number' || typeof b !== 'number' || a > 2 ** 52 || b > 9e10) return undefined;
+  let [q, r] = floorDivRem(a, b);
+  if (q * (NPOW[scale] as number) > SAFE) return undefined;
+  for (let left = scale; left > 0; left -= 5) {
+    const k = Math.min(5, left);
+    const p = NPOW[k] as number;
+    const [digit, rest] = floorDivRem(r * p, b); // r * p < 9e15: exact
+    r = rest;
+    q = q * p + digit;
   }
-  let away: boolean;
-  switch (mode) {
-    case RoundingMode.UP: away = true; break;
-    case RoundingMode.DOWN: away = false; break;
-    case RoundingMode.CEIL: away = !negative; break;
-    case RoundingMode.FLOOR: away = negative; break;
-    case RoundingMode.HALF_UP: away = twiceVsD >= 0; break;
-    case RoundingMode.HALF_DOWN: away = twiceVsD > 0; break;
-    default: away = twiceVsD > 0 || (twiceVsD === 0 && odd);
+  if (r !== 0) {
+    if (sticky) q += q % 2 === 0 ? 1 : 0;
+    else if (r * 2 >= b) q += 1;
   }
-  if (!away) return q;
-  return typeof q === 'number' ? q + (negative ? -1 : 1) : norm(q + (negative ? -1n : 1n));
-}
-
-/** Integer division with remainder (truncating), exact for both representations. */
-function divmod(n: Int, d: Int): [Int, Int] {
-  if (typeof n === 'number' && typeof d === 'number') {
-    const r = n % d;
-    return [(n - r) / d, r];
-  }
-  const bn = big(n);
-  const bd = big(d);
-  return [norm(bn / bd), norm(bn % bd)];
+  const negative = (x.n < 0) !== (y.n < 0);
+  return new FixedDecimal(negative ? -q : q, scale, true).trim();
 }
 
 export class FixedDecimal {
@@ -181,6 +135,8 @@ export class FixedDecimal {
   div(v: Input, scale: number = DIV_SCALE, sticky = false): FixedDecimal {
     const o = FixedDecimal.from(v);
     if (o.isZero()) throw new Error('[DecimalError] Division by zero');
+    const fast = smallDiv(this, o, scale, sticky);
+    if (fast) return fast;
     // (n1/10^s1) / (n2/10^s2) = n1 * 10^(s2 + K - s1) / n2 at scale K
     const shift = o.s + scale - this.s;
     const bn = big(this.n);
