@@ -18,6 +18,8 @@ export interface ConnectOptions {
   /** Embedded data folder; undefined → in-memory (tests). */
   dataDir?: string | undefined;
   poolMax?: number;
+  /** Client-side bound on one query (server only); default 120 s. */
+  queryTimeoutMs?: number;
   /** Embedded only: start from this dump (see dumpEmbedded). */
   embeddedTemplate?: Uint8Array;
   /** Schema to put first on the search_path (test isolation on a shared server). */
@@ -50,11 +52,20 @@ async function connectServer(url: string, opts: ConnectOptions): Promise<Databas
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolMax ?? 10,
+    // Never wait for ever: a refused or hung connection must surface as an error the callers
+    // (the ingest writer, the API) can retry or report. TCP keepalive finds half-open sockets.
+    connectionTimeoutMillis: 10_000,
+    query_timeout: opts.queryTimeoutMs ?? 120_000,
+    keepAlive: true,
     types: pgTypes as never,
     ...(opts.schema ? { options: `-c search_path=${opts.schema},public` } : {}),
   });
-  // An idle client losing its server (restart, failover) must not crash the process.
+  // A client losing its server (restart, failover, network) must not crash the process: pg-pool
+  // handles idle clients' errors itself ('error' on the pool) but a checked-out client (Kysely's,
+  // between two queries of a transaction) emits 'error' with no listener. The failure still
+  // reaches the caller through its next query, and pg-pool discards the broken client on release.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => void client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, backend: 'postgres', pool, close: () => db.destroy() };
 }

@@ -28,10 +28,23 @@ export interface Batch {
 const COLUMNS = '(meter_id, channel, ts, value, occurred_at)';
 const UNIQUE_VIOLATION = '23505';
 
-export function createCopyBatchWrite(pool: pg.Pool, db: Kysely<Database>) {
+/**
+ * A batch that has not committed by then is abandoned: its connection is destroyed (so a COPY
+ * stuck on a half-open socket errors out) and the writer retries it as a transient failure.
+ */
+const WRITE_TIMEOUT_MS = 60_000;
+
+export function createCopyBatchWrite(pool: pg.Pool, db: Kysely<Database>, timeoutMs = WRITE_TIMEOUT_MS) {
   return async function write(batch: Batch): Promise<WriteCounts> {
     const client = await pool.connect();
     let failure: Error | undefined;
+    // The failure reaches us through the pending query; an unhandled 'error' event would crash.
+    const onError = (err: Error) => void (failure ??= err);
+    client.on('error', onError);
+    const watchdog = setTimeout(() => {
+      const stream = (client as unknown as { connection?: { stream?: { destroy(err?: Error): void } } }).connection?.stream;
+      stream?.destroy(Object.assign(new Error(`batch write timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    }, timeoutMs);
     try {
       await client.query('begin');
       const readings = await copyReadings(client, batch.readings);
@@ -44,6 +57,8 @@ export function createCopyBatchWrite(pool: pg.Pool, db: Kysely<Database>) {
       await client.query('rollback').catch(() => undefined);
       throw err;
     } finally {
+      clearTimeout(watchdog);
+      client.off('error', onError);
       // A connection-level failure discards the client instead of returning it to the pool.
       client.release(failure && !(failure as { code?: string }).code?.match(/^[0-9A-Z]{5}$/) ? failure : undefined);
     }
