@@ -74,6 +74,8 @@ export interface Line {
   formula: string;
   unrounded: Dec;
   amount: Dec;
+  /** decimal places the amount is printed with (the tariff's line rounding scale) */
+  scale: number;
 }
 
 export interface Bill {
@@ -82,11 +84,13 @@ export interface Bill {
   segments: { id: string; version: string; from: string; to: string; days: number; fraction: string; determinants: Record<string, unknown> }[];
   lines: Line[];
   total: Dec;
+  /** decimal places of the total (the tariff's total rounding scale) */
+  totalScale: number;
   settlementRules: SettlementRule[];
   warnings: string[];
 }
 
-export interface BillJson extends Omit<Bill, 'lines' | 'total'> {
-  lines: (Omit<Line, 'unrounded' | 'amount'> & { seq: number; unrounded: string; amount: string })[];
+export interface BillJson extends Omit<Bill, 'lines' | 'total' | 'totalScale'> {
+  lines: (Omit<Line, 'unrounded' | 'amount' | 'scale'> & { seq: number; unrounded: string; amount: string })[];
   total: string;
 }

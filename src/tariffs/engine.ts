@@ -103,7 +103,7 @@ function finishBill(t: CompiledTariff, input: QuoteInput, p: Parts): Bill {
       ruleId: 'rounding', kind: 'rounding', label: 'Rounding of the bill total', segment: p.segments[p.segments.length - 1]?.id ?? 'S1',
       version: last.version.id, zone: undefined, slab: undefined, inputs: { sum: sum.toFixed() }, rate: null,
       formula: `round(${sum.toFixed()}, ${r.scale} places, ${r.mode}) − ${sum.toFixed()}`,
-      unrounded: total.minus(sum), amount: total.minus(sum),
+      unrounded: total.minus(sum), amount: total.minus(sum), scale: last.lineRounding.scale,
     });
   }
   return {
@@ -112,6 +112,7 @@ function finishBill(t: CompiledTariff, input: QuoteInput, p: Parts): Bill {
     segments: p.segments,
     lines: p.lines,
     total,
+    totalScale: last.totalRounding.scale,
     settlementRules: last.version.settlementRules,
     warnings: p.warnings,
   };

@@ -56,6 +56,7 @@ export function makeLine(ctx: SegmentContext, c: Pick<Component, 'id' | 'kind' |
     formula: p.formula,
     unrounded: p.unrounded,
     amount: p.unrounded.decimalPlaces() <= ctx.version.lineRounding.scale ? p.unrounded : round(p.unrounded, ctx.version.lineRounding),
+    scale: ctx.version.lineRounding.scale,
   };
 }
 

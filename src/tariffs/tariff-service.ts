@@ -61,7 +61,7 @@ export function tariffServiceOf(catalog: Catalog): TariffService {
     quoteMonthly: (code, input) => {
       const t = tariff(code);
       const r = computeMonthlyBills(t, parseInput(intervalInputSchema, input));
-      return { bills: r.bills.map(toBillJson), total: r.total.toFixed() };
+      return { bills: r.bills.map(toBillJson), total: r.total.toFixed(r.bills[0]?.totalScale) };
     },
   };
 }

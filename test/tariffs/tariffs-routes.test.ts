@@ -39,7 +39,7 @@ describe('tariff routes', () => {
     expect(bill.total).toBe('954047');
     // order of application: energy (phase 2) before demand (phase 3)
     expect(bill.lines.map((l: { ruleId: string }) => l.ruleId)).toEqual(['energy', 'energy', 'energy', 'demand', 'excess', 'pf', 'fppca', 'regsur', 'duty', 'rounding']);
-    expect(bill.lines[3]).toMatchObject({ seq: 4, ruleId: 'demand', kind: 'demand', amount: '156000', segment: 'S1', version: 'FY2024-25', formula: '520 kVA × 300/kVA/month × 1 month' });
+    expect(bill.lines[3]).toMatchObject({ seq: 4, ruleId: 'demand', kind: 'demand', amount: '156000.00', segment: 'S1', version: 'FY2024-25', formula: '520 kVA × 300/kVA/month × 1 month' });
     expect(bill.settlementRules.length).toBe(3);
   });
 
