@@ -40,4 +40,9 @@ const stop = async () => {
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop());
-process.on('disconnect', () => void stop());
+// The parent is gone (crashed, killed): stop, but never outlive it for long — a writer retrying
+// against a database the parent already dropped would otherwise keep this process for ever.
+process.on('disconnect', () => {
+  setTimeout(() => process.exit(1), 5000).unref();
+  void stop();
+});
