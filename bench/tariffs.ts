@@ -15,6 +15,9 @@ import { buildCatalog } from '../src/tariffs/tariff-catalog.js';
 import { loadTariffDir } from '../src/tariffs/tariff-loader.js';
 import { validateTariffObject } from '../src/tariffs/tariff-parse.js';
 import { tariffServiceOf } from '../src/tariffs/tariff-service.js';
+import { computeBill } from '../src/tariffs/engine.js';
+import { toBillJson } from '../src/tariffs/bill-json.js';
+import { quoteInputSchema, type QuoteInput } from '../src/tariffs/quote-schema.js';
 import { loadProfile, meterbillTouDemand, peerTouDemand, YEAR } from './tariffs-fixtures.js';
 
 const { RateCalculator, LoadProfile } = peer;
@@ -62,6 +65,11 @@ const determinant = (i: number) => ({
 const sample = svc.quote('HT-IND', determinant(0));
 console.log(`HT-IND sample bill: ${sample.lines.length} lines, total ${sample.total}, rules ${[...new Set(sample.lines.map((l) => l.ruleId))].join(',')}`);
 const determinantPerS = rate('determinant quotes (HT-IND, all components)', 2000, 1000, 7, (i) => svc.quote('HT-IND', determinant(i)));
+// For reference only (not in the JSON): the pure engine + JSON bill on inputs validated once.
+const htTariff = buildCatalog(shipped).tariffs.get('HT-IND');
+if (!htTariff) throw new Error('HT-IND missing');
+const validated = Array.from({ length: 1000 }, (_, i) => quoteInputSchema.parse(determinant(i)));
+rate('  engine only (computeBill + JSON, input validated once)', 1000, 1000, 5, (i) => toBillJson(computeBill(htTariff, validated[i % 1000] as QuoteInput)));
 
 const loads = Array.from({ length: 8 }, (_, i) => loadProfile(i + 1));
 const intervalInput = (i: number) => ({
