@@ -37,7 +37,7 @@ export const configSchema = z.object({
    */
   MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default(`meterbill-${hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 30)}`),
   /** Ingest: MQTT connections in the shared group (each holds one unacknowledged message; docs/mqtt.md). */
-  INGEST_CONNECTIONS: z.coerce.number().int().min(1).max(1000).default(16),
+  INGEST_CONNECTIONS: z.coerce.number().int().min(1).max(1000).default(64),
   /** Ingest: a batch is written when it reaches this many rows ... */
   INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   /** ... or when its oldest message has waited this long. */

@@ -113,7 +113,9 @@ export function createBatchWriter(o: WriterOptions) {
       inBatches -= batch.length;
       running.delete(p);
       releaseCapacity();
-      schedule();
+      // After the acks' continuations have run: until then the producers still count the
+      // messages just committed, and the queue would wrongly wait for the timer.
+      setImmediate(schedule);
     });
     running.add(p);
     schedule();

@@ -1,6 +1,10 @@
 /**
- * The server's fast path for a batch: readings by COPY, in one transaction with the batch's events
- * and dead letters, on a connection of its own from the pool (so two batches can be in flight).
+ * The server's fast path for a batch, on a connection of its own from the pool (so several
+ * batches can be in flight):
+ * - a small batch of readings only (one-reading-per-message traffic) is one autocommit UNNEST
+ *   statement: a single round trip, where a transaction costs four or more;
+ * - otherwise one transaction: readings by COPY (or UNNEST below COPY_MIN_ROWS, where COPY's extra
+ *   round trips cost more than they save), then the batch's events and dead letters.
  *
  * COPY goes straight into `readings` inside a savepoint — that is the ceiling the benchmark
  * compares against. Redelivered data (after a crash or a lost PUBACK) hits the primary key; then,
@@ -12,10 +16,10 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Compilable, Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { WriteCounts } from './ingest-repository.js';
-import { deadLettersInsert, eventsInsert } from './ingest-repository.js';
+import { deadLettersInsert, eventsInsert, readingsInsert } from './ingest-repository.js';
 import type { DeadLetter } from './message-parse.js';
 import type { EventRow, ReadingRow } from './validate.js';
 
@@ -26,6 +30,8 @@ export interface Batch {
 }
 
 const COLUMNS = '(meter_id, channel, ts, value, occurred_at)';
+/** Below this many rows UNNEST beats COPY (measured: 30 rows 4 ms vs 8 ms; 10k rows COPY ~2x faster). */
+const COPY_MIN_ROWS = 1000;
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -46,8 +52,14 @@ export function createCopyBatchWrite(pool: pg.Pool, db: Kysely<Database>, timeou
       stream?.destroy(Object.assign(new Error(`batch write timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
     }, timeoutMs);
     try {
+      if (batch.events.length === 0 && batch.deadLetters.length === 0 && batch.readings.length < COPY_MIN_ROWS) {
+        return { readings: await run(client, readingsInsert(batch.readings).compile(db)), events: 0, deadLetters: 0 };
+      }
       await client.query('begin');
-      const readings = await copyReadings(client, batch.readings);
+      const readings =
+        batch.readings.length >= COPY_MIN_ROWS
+          ? await copyReadings(client, batch.readings)
+          : await run(client, readingsInsert(batch.readings).compile(db));
       const events = batch.events.length ? await run(client, eventsInsert(db, batch.events)) : 0;
       const deadLetters = batch.deadLetters.length ? await run(client, deadLettersInsert(db, batch.deadLetters)) : 0;
       await client.query('commit');
@@ -65,8 +77,8 @@ export function createCopyBatchWrite(pool: pg.Pool, db: Kysely<Database>, timeou
   };
 }
 
-async function run(client: pg.PoolClient, q: Compilable<unknown>): Promise<number> {
-  const c = q.compile();
+async function run(client: pg.PoolClient, q: Compilable<unknown> | CompiledQuery): Promise<number> {
+  const c = 'compile' in q ? q.compile() : q;
   const res = await client.query(c.sql, c.parameters as unknown[]);
   return res.rowCount ?? 0;
 }

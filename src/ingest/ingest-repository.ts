@@ -84,6 +84,12 @@ export async function writeBatch(
  */
 export async function insertReadings(db: Db, rows: ReadingRow[]): Promise<number> {
   if (rows.length === 0) return 0;
+  const res = await readingsInsert(rows).execute(db);
+  return Number(res.numAffectedRows ?? 0);
+}
+
+/** The UNNEST statement itself, also compiled for the server's small-batch path. */
+export function readingsInsert(rows: ReadingRow[]) {
   const ids: string[] = [];
   const channels: string[] = [];
   const ts: string[] = [];
@@ -97,12 +103,11 @@ export async function insertReadings(db: Db, rows: ReadingRow[]): Promise<number
     occurred.push(r.occurredAt === null ? 'NULL' : new Date(r.occurredAt).toISOString());
   }
   const arr = (xs: string[]) => `{${xs.join(',')}}`;
-  const res = await sql`
+  return sql`
     insert into readings (meter_id, channel, ts, value, occurred_at)
     select * from unnest(${arr(ids)}::bigint[], ${arr(channels)}::text[], ${arr(ts)}::timestamptz[],
                          ${arr(values)}::numeric[], ${arr(occurred)}::timestamptz[])
-    on conflict do nothing`.execute(db);
-  return Number(res.numAffectedRows ?? 0);
+    on conflict do nothing`;
 }
 
 /** The events insert (redelivered events are ignored by the key); also compiled for the COPY path. */

@@ -46,23 +46,30 @@ describe.skipIf(!serverUrl)('COPY batch write on a hung connection', () => {
   });
 
   const batch = (n: number, day: number) => ({
-    readings: Array.from({ length: n }, (_, i) => ({ meterId, channel: '1.29.0', ts: Date.UTC(2025, 0, day) + (i + 1) * 900_000, value: '0.5', occurredAt: null })),
+    readings: Array.from({ length: n }, (_, i) => ({ meterId, channel: '1.29.0', ts: Date.UTC(2025, 0, day) + (i + 1) * 60_000, value: '0.5', occurredAt: null })),
     events: [],
     deadLetters: [],
   });
 
-  it('gives up on a batch that does not commit in time, with a transient error, and recovers', async () => {
+  // 10 rows take the single-statement path, 1500 the COPY transaction.
+  it.each([10, 1500])('gives up on a %i-row batch that does not commit in time, with a transient error, and recovers', async (rows) => {
     const write = createCopyBatchWrite(viaProxy.pool!, viaProxy.db, 1500);
-    expect(await write(batch(10, 1))).toMatchObject({ readings: 10 });
+    const day = rows === 10 ? 1 : 11;
+    const before = await count();
+    expect(await write(batch(rows, day))).toMatchObject({ readings: rows });
     proxy.hold(true);
     const started = Date.now();
-    const err = await write(batch(10, 2)).then(() => null, (e: unknown) => e);
+    const err = await write(batch(rows, day + 1)).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(isTransientDbError(err)).toBe(true);
     expect(Date.now() - started).toBeLessThan(10_000);
     proxy.hold(false);
-    expect(await write(batch(10, 3))).toMatchObject({ readings: 10 });
-    const n = await t.db.selectFrom('readings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    expect(Number(n.n)).toBe(20);
+    expect(await write(batch(rows, day + 2))).toMatchObject({ readings: rows });
+    expect((await count()) - before).toBe(2 * rows);
   });
+
+  async function count(): Promise<number> {
+    const n = await t.db.selectFrom('readings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(n.n);
+  }
 });
