@@ -15,6 +15,8 @@
  *      beyond distinct keys; duplicate *deliveries* from the ingester's own stats.
  * Env: BENCH_READINGS (default 1000000), BENCH_BROKERS (mosquitto,embedded), BENCH_MODES
  * (gateway,per-message), BENCH_MQTT_URL, BENCH_DATABASE_URL, BENCH_PUBLISHERS (connections),
+ * BENCH_GATEWAY_CONNECTIONS (16) and BENCH_PER_MESSAGE_CONNECTIONS (256): the ingester's
+ * INGEST_CONNECTIONS per mode,
  * INGEST_* (passed to the ingester). One JSON line per mode as it completes; the last line is one
  * JSON line with every mode.
  */
@@ -81,7 +83,13 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
   const db = await createFreshDatabase(`bench_ingest_${mode.replace('-', '_')}_${broker}`, w.specs);
   let ingester: IngesterProcess | undefined;
   const clientId = `bench${process.pid}${mode.replace('-', '')}${broker}`;
-  const connections = Number(process.env.INGEST_CONNECTIONS ?? 16);
+  // One unacknowledged message per connection: gateway batches (thousands of readings each) need
+  // few connections, one-reading-per-message traffic needs hundreds (docs/mqtt.md).
+  const connections = Number(
+    (mode === 'gateway' ? process.env.BENCH_GATEWAY_CONNECTIONS : process.env.BENCH_PER_MESSAGE_CONNECTIONS) ??
+      process.env.INGEST_CONNECTIONS ??
+      (mode === 'gateway' ? 16 : 256),
+  );
   try {
     const copy = await copyCeiling(db, w);
     log(`${tag} COPY ceiling: ${copy.rows} rows in ${copy.seconds.toFixed(2)} s = ${Math.round(copy.rows / copy.seconds)} rows/s`);

@@ -7,6 +7,7 @@
  * meterbill tariff below uses UTC too) so both see the same 8760 hours.
  */
 import type { TariffFileInput } from '../src/tariffs/tariff-schema.js';
+import { createRng } from '../src/lib/prng.js';
 
 export const YEAR = 2019; // 365 days
 const SUMMER = [6, 7, 8, 9];
@@ -91,14 +92,8 @@ export const peerTouDemand = {
 
 /** Deterministic PRNG (mulberry32) so the profiles are the same on every run. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = createRng(seed);
+  return () => g.next();
 }
 
 /** 8760 hourly kW (= kWh) with 3 decimals: a base, a daily shape, a summer bump, noise, spikes. */

@@ -5,6 +5,7 @@
  */
 import type { AccountCreate } from '../accounts/account-schema.js';
 import type { MeterCreate } from '../meters/meter-schema.js';
+import { createRng } from '../lib/prng.js';
 
 export interface DemoConnection {
   account: AccountCreate;
@@ -34,20 +35,10 @@ const LAST = ['Sharma', 'Verma', 'Gupta', 'Singh', 'Yadav', 'Mishra', 'Pandey', 
 const BUSINESSES = ['Kirana Store', 'Medical Hall', 'Sweets', 'Tailors', 'Cyber Cafe', 'Dhaba', 'Hardware', 'Clinic'];
 const WORKS = ['Rice Mill', 'Flour Mill', 'Cold Storage', 'Steel Rolling Mill', 'Textiles', 'Plastics', 'Cement Works', 'Paper Mill'];
 
-/** mulberry32: a tiny seeded PRNG so the demo is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function generateDemoUtility(seed = 42, htCount = 8): DemoConnection[] {
-  const r = rng(seed);
+  const g = createRng(seed);
+  const r = () => g.next();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const date = () => `${2012 + Math.floor(r() * 12)}-${pad(1 + Math.floor(r() * 12))}-${pad(1 + Math.floor(r() * 28))}`;
   const out: DemoConnection[] = [];

@@ -4,7 +4,7 @@
  * influence (201/202) and meter cover opened (251). Rates are per interval and deliberately low:
  * a household sees a supply failure every week or two, tamper events are rare.
  */
-import type { Rng } from './prng.js';
+import type { Rng } from '../lib/prng.js';
 import type { SimMeter } from './meter-model.js';
 
 export interface SimEvent {

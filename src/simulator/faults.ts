@@ -3,7 +3,7 @@
  * invalid ones (each labelled with what is wrong) and repeats others, as misbehaving gateways and
  * QoS 1 retransmissions do. Pure: the PRNG and `now` are passed in.
  */
-import type { Rng } from './prng.js';
+import type { Rng } from '../lib/prng.js';
 import type { OutMessage } from './stream.js';
 import type { MeterPayloadInput } from '../ingest/payload-schema.js';
 

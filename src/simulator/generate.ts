@@ -5,7 +5,7 @@
  * instantaneous values and occasional IS 15959 events. No clock, no I/O: `end` is passed in and
  * the PRNG state lives in the returned state.
  */
-import { createRng, gaussian, hash32, type Rng } from './prng.js';
+import { createRng, gaussian, hash32, type Rng } from '../lib/prng.js';
 import { calendarFactor, shapeAt, solarAt } from './load-shapes.js';
 import { DEFAULT_TOD_ZONES, localParts, todZoneAt, type TodZone } from './local-time.js';
 import type { SimMeter } from './meter-model.js';

@@ -2,7 +2,7 @@
  * The simulated meters: what each one is (class, load profile, size, CT/PT multiplying factor)
  * and where its registers start. Pure: everything is derived from a seed.
  */
-import { createRng, gaussian, hashString, pick } from './prng.js';
+import { createRng, gaussian, hashString, pick } from '../lib/prng.js';
 import type { LoadProfile } from './load-shapes.js';
 import { pfRange } from './load-shapes.js';
 

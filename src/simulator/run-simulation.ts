@@ -2,7 +2,7 @@
  * Drives a simulation: backfill a window or run live, inject faults, publish, report. The only
  * clock reads and sleeps of the simulator are here; generation stays in the pure modules.
  */
-import { createRng } from './prng.js';
+import { createRng } from '../lib/prng.js';
 import { applyFaults } from './faults.js';
 import { backfillMessages, initialStates, instantMessages, windowMessages, type OutMessage, type StreamPlan } from './stream.js';
 import { withStoredRegisters, type MeterState } from './generate.js';

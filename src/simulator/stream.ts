@@ -7,7 +7,7 @@ import { meterTopic, gatewayTopic } from '../ingest/topics.js';
 import type { MeterPayloadInput } from '../ingest/payload-schema.js';
 import { advance, initialState, type GenerateOptions, type IntervalFrame, type MeterState } from './generate.js';
 import { encodeInstant, encodeMeterPayload, gatewayBatch, type EncodeOptions } from './encode.js';
-import { hash32 } from './prng.js';
+import { hash32 } from '../lib/prng.js';
 import type { SimMeter } from './meter-model.js';
 
 export interface StreamPlan {

@@ -3,7 +3,7 @@ import { simMeterFromSpec, syntheticFleet } from '../../src/simulator/meter-mode
 import { advance, initialState, whToKwh, type MeterState } from '../../src/simulator/generate.js';
 import { framesInWindow, initialStates, windowMessages, type StreamPlan } from '../../src/simulator/stream.js';
 import { applyFaults, corrupt, FAULT_KINDS } from '../../src/simulator/faults.js';
-import { createRng } from '../../src/simulator/prng.js';
+import { createRng } from '../../src/lib/prng.js';
 import { localParts, todZoneAt, DEFAULT_TOD_ZONES } from '../../src/simulator/local-time.js';
 import { shapeAt } from '../../src/simulator/load-shapes.js';
 import { gatewayBatchSchema, meterPayloadSchema } from '../../src/ingest/payload-schema.js';
