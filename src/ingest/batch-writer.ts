@@ -168,7 +168,7 @@ export function createBatchWriter(o: WriterOptions) {
           for (const e of batch) e.reject(new Error('writer stopped before the batch could be written'));
           return null;
         }
-        await sleep(Math.min(o.retryMaxMs, 50 * 2 ** Math.min(attempt, 16)));
+        await sleep(retryDelayMs(attempt, o.retryMaxMs));
       }
     }
   }
@@ -228,6 +228,11 @@ export function createBatchWriter(o: WriterOptions) {
 }
 
 export type BatchWriter = ReturnType<typeof createBatchWriter>;
+
+/** Exponential back-off from 100 ms, capped at `maxMs`: shared by every ingest retry. */
+export function retryDelayMs(attempt: number, maxMs: number): number {
+  return Math.min(maxMs, 50 * 2 ** Math.min(attempt, 16));
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

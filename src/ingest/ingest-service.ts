@@ -10,7 +10,7 @@ import { createCopyBatchWrite } from './copy-writer.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
-import { createBatchWriter, isTransientDbError, type WriteUnit } from './batch-writer.js';
+import { createBatchWriter, isTransientDbError, retryDelayMs, type WriteUnit } from './batch-writer.js';
 import { loadMeterStates } from './ingest-repository.js';
 import { createIngestMetrics } from './ingest-metrics.js';
 import { createMessageProcessor } from './ingest-processor.js';
@@ -127,7 +127,7 @@ export function createIngestService(deps: IngestServiceDeps) {
       } catch (err) {
         if (isTransientDbError(err) && attempt < 1000) {
           m.retries.inc();
-          await new Promise((r) => setTimeout(r, Math.min(s.retryMaxMs, 50 * 2 ** Math.min(attempt, 16))));
+          await new Promise((r) => setTimeout(r, retryDelayMs(attempt, s.retryMaxMs)));
           continue;
         }
         log.error({ err, topic }, 'message processing failed; dead-lettered as internal_error');

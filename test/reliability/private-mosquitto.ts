@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import net from 'node:net';
+import { freePort } from '../helpers/net.js';
 import path from 'node:path';
 import { once } from 'node:events';
 import { tcpReachable } from './harness.js';
@@ -16,14 +16,6 @@ export interface PrivateMosquitto {
   start(): Promise<void>;
   stop(): Promise<void>;
   dispose(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 export async function privateMosquitto(binary = 'mosquitto'): Promise<PrivateMosquitto> {
