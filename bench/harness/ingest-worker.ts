@@ -22,9 +22,10 @@ let peakRss = 0;
 const report = () => {
   const rss = process.memoryUsage().rss;
   peakRss = Math.max(peakRss, rss);
-  process.send?.({ type: 'stats', stats: ingest.service()?.stats() ?? null, rssMb: rss / 1048576, peakRssMb: peakRss / 1048576 });
+  const m = process.memoryUsage();
+  process.send?.({ type: 'stats', stats: ingest.service()?.stats() ?? null, rssMb: rss / 1048576, peakRssMb: peakRss / 1048576, memory: { heapTotalMb: m.heapTotal / 1048576, heapUsedMb: m.heapUsed / 1048576, externalMb: m.external / 1048576 } });
 };
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 const reporter = setInterval(report, 200);
 process.send?.({ type: 'ready', brokerUrl: ingest.brokerUrl(), pid: process.pid });
 
