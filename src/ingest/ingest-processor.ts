@@ -3,7 +3,7 @@
  * and turn every rejection into a dead letter. Nothing here writes; the batch writer does.
  */
 import type { MeterCache } from './meter-cache.js';
-import { parseMessage, type DeadLetter, type ParsedMeter, type ParseOptions } from './message-parse.js';
+import { createMessageParser, type DeadLetter, type ParsedMeter, type ParseOptions } from './message-parse.js';
 import { validateMeterPayload, type ValidationContext, type ValidationResult } from './validate.js';
 import type { WriteUnit } from './batch-writer.js';
 
@@ -16,8 +16,9 @@ export interface ProcessorOptions extends ParseOptions {
 }
 
 export function createMessageProcessor(o: ProcessorOptions) {
+  const parseMessage = createMessageParser(o);
   return async function process(topic: string, payload: Buffer): Promise<WriteUnit> {
-    const parsed = parseMessage(topic, payload, o);
+    const parsed = parseMessage(topic, payload);
     const unit: WriteUnit = { readings: [], events: [], deadLetters: parsed.deadLetters, source: { topic, payload } };
     if (parsed.meters.length === 0) return unit;
     let states = await o.cache.getMany(parsed.meters.map((m) => m.serial));

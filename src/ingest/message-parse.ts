@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { gatewayEnvelopeSchema, gatewayMeterSchema, meterPayloadSchema, type MeterPayload } from './payload-schema.js';
-import { parseTopic } from './topics.js';
+import { topicParser, type ParsedTopic } from './topics.js';
 
 export const DEAD_LETTER_REASONS = [
   'oversize',
@@ -57,20 +57,32 @@ export interface ParseOptions {
 const OVERSIZE_KEEP_BYTES = 4096;
 const MAX_ISSUES = 10;
 
+/** Strict UTF-8 (a bad byte sequence is `not_json`, not U+FFFD); decode() without streaming is stateless. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function parseMessage(topic: string, raw: Buffer, opts: ParseOptions): ParsedMessage {
+  return createMessageParser(opts)(topic, raw);
+}
+
+/** parseMessage with the options prepared once (the per-message path). */
+export function createMessageParser(opts: ParseOptions): (topic: string, raw: Buffer) => ParsedMessage {
+  const topicOf = topicParser(opts.prefix);
+  return (topic, raw) => parse(topic, raw, topicOf(topic), opts.maxPayloadBytes);
+}
+
+function parse(topic: string, raw: Buffer, t: ParsedTopic, maxPayloadBytes: number): ParsedMessage {
   const dead = (reason: DeadLetterReason, details: Record<string, unknown>, serial: string | null = null, payload = raw) => ({
     meters: [],
     deadLetters: [{ topic, payload, reason, details, meterSerial: serial }],
   });
-  const t = parseTopic(opts.prefix, topic);
   const serial = t.kind === 'meter' ? t.serial : null;
-  if (raw.length > opts.maxPayloadBytes) {
-    return dead('oversize', { bytes: raw.length, limit: opts.maxPayloadBytes, truncated: true }, serial, raw.subarray(0, OVERSIZE_KEEP_BYTES));
+  if (raw.length > maxPayloadBytes) {
+    return dead('oversize', { bytes: raw.length, limit: maxPayloadBytes, truncated: true }, serial, raw.subarray(0, OVERSIZE_KEEP_BYTES));
   }
   if (t.kind === 'unknown') return dead('unknown_topic', { message: 'not a meterbill v1 topic' });
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+    json = JSON.parse(utf8.decode(raw));
   } catch (err) {
     return dead('not_json', { message: err instanceof Error ? err.message : String(err) }, serial);
   }

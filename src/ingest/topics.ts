@@ -34,7 +34,16 @@ export type ParsedTopic = { kind: 'meter'; serial: string } | { kind: 'gateway';
 
 /** Classifies a received topic; anything that is not ours (or has a bad segment) is `unknown`. */
 export function parseTopic(prefix: string, topic: string): ParsedTopic {
+  return topicParser(prefix)(topic);
+}
+
+/** parseTopic with the prefix prepared once (the per-message path). */
+export function topicParser(prefix: string): (topic: string) => ParsedTopic {
   const p = `${trimSlashes(prefix)}/`;
+  return (topic) => classify(p, topic);
+}
+
+function classify(p: string, topic: string): ParsedTopic {
   if (!topic.startsWith(p)) return { kind: 'unknown' };
   const parts = topic.slice(p.length).split('/');
   if (parts.length !== 3) return { kind: 'unknown' };
