@@ -1,4 +1,5 @@
 /** Bill -> JSON-safe object: every amount and quantity a decimal string (money at the tariff's scale), lines numbered. */
+import { plain } from './decimal.js';
 import type { Bill, BillJson, Line } from './engine-types.js';
 
 type JsonLine = BillJson['lines'][number];
@@ -7,7 +8,7 @@ type JsonLine = BillJson['lines'][number];
 function lineJson(l: Line, i: number): JsonLine {
   const out: JsonLine = {
     seq: i + 1, ruleId: l.ruleId, kind: l.kind, label: l.label, segment: l.segment, version: l.version,
-    inputs: l.inputs, rate: l.rate, formula: l.formula, unrounded: l.unrounded.toFixed(), amount: l.amount.toFixed(l.scale),
+    inputs: l.inputs, rate: l.rate, formula: l.formula, unrounded: plain(l.unrounded), amount: plain(l.amount, l.scale),
   };
   if (l.zone !== undefined) out.zone = l.zone;
   if (l.slab !== undefined) out.slab = l.slab;
@@ -20,7 +21,7 @@ export function toBillJson(b: Bill): BillJson {
     period: b.period,
     segments: b.segments,
     lines: b.lines.map(lineJson),
-    total: b.total.toFixed(b.totalScale),
+    total: plain(b.total, b.totalScale),
     settlementRules: b.settlementRules,
     warnings: b.warnings,
   };

@@ -5,7 +5,7 @@
  * current-month-at-100 % flag (expressed here as currentPeakPercentByMonth). Pure.
  */
 import { ValidationError } from '../lib/errors.js';
-import { PERCENT, type Dec } from './decimal.js';
+import { PERCENT, plain, type Dec } from './decimal.js';
 import type { BillingDemandResult } from './engine-types.js';
 import { rateOf } from './lines.js';
 import type { BillingDemandRule } from './tariff-schema.js';
@@ -50,7 +50,7 @@ export function billingDemand(rule: BillingDemandRule, input: BillingDemandInput
     value: chosen[1],
     measure: rule.measure,
     chosen: chosen[0],
-    candidates: Object.fromEntries(cand.map(([k, v]) => [k, v.toFixed()])),
+    candidates: Object.fromEntries(cand.map(([k, v]) => [k, plain(v)])),
   };
 }
 

@@ -1,10 +1,10 @@
 /** Determinants printed on the bill (strings only, stable key order). */
-import type { Dec } from './decimal.js';
+import { plain, type Dec } from './decimal.js';
 import type { BillingDemandResult, Determinants } from './engine-types.js';
 
 function zonesText(zones: Map<string, Dec>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [z, v] of zones) out[z] = v.toFixed();
+  for (const [z, v] of zones) out[z] = plain(v);
   return out;
 }
 
@@ -17,11 +17,11 @@ export function describeDeterminants(det: Determinants, bd: BillingDemandResult 
     for (const [sid, zones] of e) bySchedule[sid || 'total'] = zonesText(zones);
     out[m] = bySchedule;
   }
-  if (det.kVArh) out.kVArh = det.kVArh.toFixed();
-  if (det.maxDemand.kW) out.maxDemandKW = det.maxDemand.kW.toFixed();
-  if (det.maxDemand.kVA) out.maxDemandKVA = det.maxDemand.kVA.toFixed();
-  if (det.billingPeak) out.recordedPeak = det.billingPeak.toFixed();
-  if (det.powerFactor) out.powerFactor = det.powerFactor.toFixed(6);
-  if (bd) out.billingDemand = { value: bd.value.toFixed(), measure: bd.measure, chosen: bd.chosen, candidates: bd.candidates };
+  if (det.kVArh) out.kVArh = plain(det.kVArh);
+  if (det.maxDemand.kW) out.maxDemandKW = plain(det.maxDemand.kW);
+  if (det.maxDemand.kVA) out.maxDemandKVA = plain(det.maxDemand.kVA);
+  if (det.billingPeak) out.recordedPeak = plain(det.billingPeak);
+  if (det.powerFactor) out.powerFactor = plain(det.powerFactor, 6);
+  if (bd) out.billingDemand = { value: plain(bd.value), measure: bd.measure, chosen: bd.chosen, candidates: bd.candidates };
   return out;
 }

@@ -9,7 +9,7 @@
  * settlementRules for the settlement step; they are never applied here.
  */
 import { billingDemand } from './billing-demand.js';
-import { D, ONE, round, ZERO, type Dec } from './decimal.js';
+import { D, dec, ONE, plain, round, ZERO, type Dec } from './decimal.js';
 import { fixedLines, minimumLines } from './components/fixed.js';
 import { energyLines } from './components/energy.js';
 import { demandLines, excessDemandLines } from './components/demand.js';
@@ -38,7 +38,7 @@ export function componentLines(c: Component, ctx: SegmentContext): Line[] {
   }
 }
 
-const dec = (v: number | string | undefined): Dec | undefined => (v === undefined ? undefined : new D(typeof v === 'number' ? String(v) : v));
+const decOpt = (v: number | string | undefined): Dec | undefined => (v === undefined ? undefined : dec(v));
 
 function determinants(t: CompiledTariff, input: QuoteInput, segs: Segment[], series: ParsedSeries | undefined, warnings: string[]): Determinants[] {
   if (input.kind === 'intervals') {
@@ -58,14 +58,14 @@ export function computeBill(t: CompiledTariff, input: QuoteInput, series?: Parse
   const warnings: string[] = [];
   const dets = determinants(t, input, segs, series, warnings);
   const periodDays = toDay - fromDay;
-  const months = dec(input.months) ?? ONE;
+  const months = decOpt(input.months) ?? ONE;
   const monthIndex = monthIndexOfDay(toDay - 1);
   const billingMonth = civilFromDays(toDay - 1).m;
   const previous = input.previousDemands.map((p) => ({
     monthIndex: Number(p.month.slice(0, 4)) * 12 + Number(p.month.slice(5, 7)) - 1,
-    value: new D(typeof p.value === 'number' ? String(p.value) : p.value),
+    value: dec(p.value),
   }));
-  const connection = { sanctionedLoad: dec(input.connection.sanctionedLoad), contractDemand: dec(input.connection.contractDemand) };
+  const connection = { sanctionedLoad: decOpt(input.connection.sanctionedLoad), contractDemand: decOpt(input.connection.contractDemand) };
   const lines: Line[] = [];
   const segments: Bill['segments'] = [];
   segs.forEach((seg, i) => {
@@ -84,7 +84,7 @@ export function computeBill(t: CompiledTariff, input: QuoteInput, series?: Parse
     lines.push(...ctx.lines);
     segments.push({
       id: seg.id, version: seg.version.version.id, from: isoOfDay(seg.fromDay), to: isoOfDay(seg.toDay), days: seg.days,
-      fraction: fraction.toFixed(), determinants: describeDeterminants(det, ctx.billingDemand),
+      fraction: plain(fraction), determinants: describeDeterminants(det, ctx.billingDemand),
     });
   });
   return finishBill(t, input, { periodDays, billingMonth, lines, segments, warnings });
@@ -99,10 +99,11 @@ function finishBill(t: CompiledTariff, input: QuoteInput, p: Parts): Bill {
   const total = round(sum, last.totalRounding);
   if (!total.eq(sum)) {
     const r = last.totalRounding;
+    const sumT = plain(sum);
     p.lines.push({
       ruleId: 'rounding', kind: 'rounding', label: 'Rounding of the bill total', segment: p.segments[p.segments.length - 1]?.id ?? 'S1',
-      version: last.version.id, zone: undefined, slab: undefined, inputs: { sum: sum.toFixed() }, rate: null,
-      formula: `round(${sum.toFixed()}, ${r.scale} places, ${r.mode}) − ${sum.toFixed()}`,
+      version: last.version.id, zone: undefined, slab: undefined, inputs: { sum: sumT }, rate: null,
+      formula: `round(${sumT}, ${r.scale} places, ${r.mode}) − ${sumT}`,
       unrounded: total.minus(sum), amount: total.minus(sum), scale: last.lineRounding.scale,
     });
   }

@@ -1,5 +1,5 @@
 /** Bill line construction: one place decides how amounts are rounded and how numbers print. */
-import { D, round, ZERO, type Dec } from './decimal.js';
+import { D, plain, round, ZERO, type Dec } from './decimal.js';
 import type { Line, SegmentContext } from './engine-types.js';
 import type { Component } from './tariff-schema.js';
 import { refMatches } from './component-order.js';
@@ -20,7 +20,7 @@ const texts = new WeakMap<Dec, string>();
 export function text(d: Dec): string {
   let t = texts.get(d);
   if (t === undefined) {
-    t = d.toFixed();
+    t = plain(d);
     texts.set(d, t);
   }
   return t;
@@ -28,7 +28,7 @@ export function text(d: Dec): string {
 
 /** Printable quantity: exact when short, else to 6 places (the line keeps the full value). */
 export function q(v: Dec): string {
-  return v.decimalPlaces() <= 6 ? v.toFixed() : v.toFixed(6);
+  return v.decimalPlaces() <= 6 ? plain(v) : plain(v, 6);
 }
 
 export interface LineParts {

@@ -6,7 +6,7 @@
  * one MD for the whole bill period (the meter's MD is reset once per bill). Pure.
  */
 import { ValidationError } from '../lib/errors.js';
-import { D, ONE, ZERO, type Dec } from './decimal.js';
+import { D, dec, ONE, quotientForRounding, ZERO, type Dec } from './decimal.js';
 import type { CompiledVersion, Determinants } from './engine-types.js';
 import { dayOf } from './local-time.js';
 import type { RegisterInput } from './quote-schema.js';
@@ -14,8 +14,6 @@ import type { Segment } from './segments.js';
 
 type Qty = number | string | Record<string, number | string>;
 interface Point { day: number; values: Map<string, Dec> }
-
-const dec = (v: number | string): Dec => new D(typeof v === 'number' ? String(v) : v);
 
 const parsed = new WeakMap<object, Map<string, Dec>>();
 /** Zone map (or '' -> total) of decimals; parsed once per input object (PF and energy share it). */
@@ -124,12 +122,6 @@ function sum(q: Qty | undefined): Dec | undefined {
   return t;
 }
 
-/**
- * PF kept to 15 places, truncated with a sticky last digit: exact for any pfRounding (at most 12
- * places, tariff-schema.ts) in any mode, and cheap (fits a JS number).
- */
-const PF_PLACES = 15;
-
 /** PF of the whole period: given, or kWh/kVAh, or kWh/sqrt(kWh² + kVArh²). */
 export function registerPowerFactor(input: RegisterInput): Dec | undefined {
   if (input.powerFactor !== undefined) return dec(input.powerFactor);
@@ -137,9 +129,10 @@ export function registerPowerFactor(input: RegisterInput): Dec | undefined {
   const kVAh = sum(input.energy.kVAh);
   const kVArh = sum(input.energy.kVArh);
   if (kWh === undefined) return undefined;
-  if (kVAh !== undefined && kVAh.gt(0)) return D.min(ONE, kWh.div(kVAh, PF_PLACES, true));
+  // PF is rounded by each rule's pfRounding: a quotient exact for that rounding (decimal.ts)
+  if (kVAh !== undefined && kVAh.gt(0)) return D.min(ONE, quotientForRounding(kWh, kVAh));
   if (kVArh !== undefined) {
-    const s = kWh.pow(2).plus(kVArh.pow(2)).sqrt();
+    const s = kWh.times(kWh).plus(kVArh.times(kVArh)).sqrt();
     return s.isZero() ? undefined : kWh.div(s);
   }
   return undefined;

@@ -4,7 +4,7 @@
  * performance budget) and only bucket totals become decimals.
  */
 import { ValidationError } from '../lib/errors.js';
-import { D, type Dec } from './decimal.js';
+import { D, ZERO, type Dec } from './decimal.js';
 
 export const SCALE = 24;
 const PAD = '0'.repeat(SCALE);
@@ -17,11 +17,14 @@ export function toScaled(v: string | number, where: string): bigint {
     const frac = m[2] ?? '';
     if (frac.length <= SCALE) return BigInt(m[1] + frac + PAD.slice(frac.length));
   }
-  const d = new D(s).times(`1e${SCALE}`);
-  if (!d.isInteger() || d.isNegative()) throw new ValidationError(`${where}: ${s} is negative or has more than ${SCALE} decimal places`);
-  return BigInt(d.toFixed());
+  // exponent forms ("1.5e3", String(1e-7)): decimal.js keeps every digit it reads, and toFixed at
+  // SCALE places only pads, so the digits without the point are the scaled integer, exactly
+  const d = new D(s);
+  if (d.decimalPlaces() > SCALE || d.isNegative()) throw new ValidationError(`${where}: ${s} is negative or has more than ${SCALE} decimal places`);
+  return BigInt(d.toFixed(SCALE).replace('.', ''));
 }
 
+/** The decimal b × 10^-SCALE: decimal.js reads the exponent form exactly (no division). */
 export function fromScaled(b: bigint): Dec {
-  return new D(b, SCALE).trim();
+  return b === 0n ? ZERO : new D(`${b}e-${SCALE}`);
 }

@@ -4,6 +4,7 @@
  * Semantics of each component and the order of application: src/tariffs/README.md.
  */
 import { z } from 'zod';
+import { MAX_ROUNDING_SCALE } from './decimal.js';
 
 const DECIMAL_RE = /^-?\d+(\.\d+)?$/;
 /** Decimal as a YAML/JSON number or a string; quote it if it has more than 15 significant digits. */
@@ -19,7 +20,7 @@ const months = z.array(month).min(1).describe('billing months (1 = January) in w
 const twelve = <T extends z.ZodType>(t: T) => z.array(t).length(12);
 
 export const roundingRule = z.strictObject({
-  scale: z.int().min(0).max(12).describe('decimal places kept'),
+  scale: z.int().min(0).max(MAX_ROUNDING_SCALE).describe('decimal places kept'),
   mode: z.enum(['HALF_UP', 'HALF_EVEN', 'HALF_DOWN', 'UP', 'DOWN', 'CEIL', 'FLOOR']),
 });
 

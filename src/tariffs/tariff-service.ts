@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '../lib/errors.js';
 import type { z } from 'zod';
 import type { billSchema, monthlyBillsSchema, tariffSummarySchema } from './bill-schema.js';
 import { toBillJson } from './bill-json.js';
+import { plain } from './decimal.js';
 import { computeBill } from './engine.js';
 import type { CompiledTariff } from './engine-types.js';
 import { computeMonthlyBills } from './monthly.js';
@@ -61,7 +62,7 @@ export function tariffServiceOf(catalog: Catalog): TariffService {
     quoteMonthly: (code, input) => {
       const t = tariff(code);
       const r = computeMonthlyBills(t, parseInput(intervalInputSchema, input));
-      return { bills: r.bills.map(toBillJson), total: r.total.toFixed(r.bills[0]?.totalScale) };
+      return { bills: r.bills.map(toBillJson), total: plain(r.total, r.bills[0]?.totalScale) };
     },
   };
 }

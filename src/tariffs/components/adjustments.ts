@@ -5,7 +5,7 @@
  * line amounts, so a consumer can redo the sum from the bill.
  */
 import { ValidationError } from '../../lib/errors.js';
-import { D, PERCENT, round, ZERO, type Dec } from '../decimal.js';
+import { D, PERCENT, plain, round, ZERO, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
 import { baseOf, makeLine, q, rateOf, text } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
@@ -50,7 +50,7 @@ export function powerFactorLines(c: PowerFactor, ctx: SegmentContext): Line[] {
   if (pct.isZero()) return [];
   const base = baseOf(ctx, c.base);
   const kind = pct.isNegative() ? 'incentive' : 'penalty';
-  const [pfT, pctT, baseT, refT] = [pf.toFixed(), pct.toFixed(), base.sum.toFixed(), text(rateOf(c.reference))];
+  const [pfT, pctT, baseT, refT] = [plain(pf), plain(pct), plain(base.sum), text(rateOf(c.reference))];
   return [makeLine(ctx, c, {
     inputs: { powerFactor: pfT, reference: refT, percent: pctT, base: baseT, baseRules: base.rules.join('+') },
     rate: pct,
@@ -77,7 +77,7 @@ function percentOfBase(c: Levy | Subsidy, ctx: SegmentContext, sign: 1 | -1): Li
   const pct = rateOf(c.percent ?? 0);
   const base = baseOf(ctx, c.base ?? []);
   if (base.sum.isZero()) return [];
-  const [pctT, baseT] = [text(pct), base.sum.toFixed()];
+  const [pctT, baseT] = [text(pct), plain(base.sum)];
   return [makeLine(ctx, c, {
     inputs: { base: baseT, baseRules: base.rules.join('+'), percent: pctT },
     rate: pct,

@@ -3,7 +3,7 @@
  * x rate x time (billing months pro-rated to the segment, or days).
  */
 import { ValidationError } from '../../lib/errors.js';
-import { D, ONE, type Dec } from '../decimal.js';
+import { D, ONE, plain, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
 import { baseOf, makeLine, q, rateOf, text } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
@@ -54,10 +54,11 @@ export function minimumLines(c: Minimum, ctx: SegmentContext): Line[] {
   const base = baseOf(ctx, c.compareWith);
   if (base.sum.gte(value)) return [];
   const topUp = value.minus(base.sum);
+  const charged = plain(base.sum);
   return [makeLine(ctx, c, {
-    inputs: { minimum: q(value), charged: base.sum.toFixed(), compared: base.rules.join('+') },
+    inputs: { minimum: q(value), charged, compared: base.rules.join('+') },
     rate,
-    formula: `(${q(b.value)} ${b.unit} × ${text(rate)}/${c.per} × ${timeText}) − ${base.sum.toFixed()} charged`,
+    formula: `(${q(b.value)} ${b.unit} × ${text(rate)}/${c.per} × ${timeText}) − ${charged} charged`,
     unrounded: topUp,
   })];
 }
