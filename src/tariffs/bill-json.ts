@@ -1,14 +1,17 @@
 /** Bill -> JSON-safe object: every amount and quantity a decimal string (money at the tariff's scale), lines numbered. */
-import { plain } from './decimal.js';
+import { padPlaces, plain } from './decimal.js';
 import type { Bill, BillJson, Line } from './engine-types.js';
 
 type JsonLine = BillJson['lines'][number];
 
 /** Explicit field order, no spread: the same JSON for the same bill, and cheap. */
 function lineJson(l: Line, i: number): JsonLine {
+  const unrounded = plain(l.unrounded);
+  // an amount that needed no rounding is the unrounded value: print it once
+  const amount = l.amount === l.unrounded && l.amount.decimalPlaces() <= l.scale ? padPlaces(unrounded, l.scale) : plain(l.amount, l.scale);
   const out: JsonLine = {
     seq: i + 1, ruleId: l.ruleId, kind: l.kind, label: l.label, segment: l.segment, version: l.version,
-    inputs: l.inputs, rate: l.rate, formula: l.formula, unrounded: plain(l.unrounded), amount: plain(l.amount, l.scale),
+    inputs: l.inputs, rate: l.rate, formula: l.formula, unrounded, amount,
   };
   if (l.zone !== undefined) out.zone = l.zone;
   if (l.slab !== undefined) out.slab = l.slab;

@@ -5,9 +5,9 @@
  * current-month-at-100 % flag (expressed here as currentPeakPercentByMonth). Pure.
  */
 import { ValidationError } from '../lib/errors.js';
-import { PERCENT, plain, type Dec } from './decimal.js';
+import { plain, type Dec } from './decimal.js';
 import type { BillingDemandResult } from './engine-types.js';
-import { rateOf } from './lines.js';
+import { fractionOf, rateOf } from './lines.js';
 import type { BillingDemandRule } from './tariff-schema.js';
 
 export interface PreviousDemand {
@@ -27,10 +27,10 @@ export function billingDemand(rule: BillingDemandRule, input: BillingDemandInput
   const month0 = ((input.monthIndex % 12) + 12) % 12;
   if (input.peak === undefined) throw new ValidationError(`billing demand needs the recorded maximum demand (${rule.measure})`);
   const pct = rule.currentPeakPercentByMonth?.[month0];
-  const cand: [string, Dec][] = [['recorded', pct === undefined ? input.peak : input.peak.times(rateOf(pct)).times(PERCENT)]];
+  const cand: [string, Dec][] = [['recorded', pct === undefined ? input.peak : input.peak.times(fractionOf(pct))]];
   if (rule.floorPercentOfContractDemand !== undefined) {
     if (input.contractDemand === undefined) throw new ValidationError('billing demand floor needs connection.contractDemand');
-    cand.push(['floor', input.contractDemand.times(rateOf(rule.floorPercentOfContractDemand)).times(PERCENT)]);
+    cand.push(['floor', input.contractDemand.times(fractionOf(rule.floorPercentOfContractDemand))]);
   }
   if (rule.minimum !== undefined) cand.push(['minimum', rateOf(rule.minimum)]);
   if (rule.ratchet) {
@@ -39,7 +39,7 @@ export function billingDemand(rule: BillingDemandRule, input: BillingDemandInput
     for (const p of input.previous) {
       const back = input.monthIndex - p.monthIndex;
       if (back < 1 || back > r.lookbackMonths) continue;
-      const v = p.value.times(rateOf(r.percentByMonth[((p.monthIndex % 12) + 12) % 12] ?? 0)).times(PERCENT);
+      const v = p.value.times(fractionOf(r.percentByMonth[((p.monthIndex % 12) + 12) % 12] ?? 0));
       if (!best || v.gt(best)) best = v;
     }
     if (best) cand.push(['ratchet', best]);

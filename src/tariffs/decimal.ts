@@ -8,6 +8,8 @@
  * shares) are rounded at the 50th digit, 40 orders of magnitude below the paisa; the PF quotient
  * is exact for its later rounding (quotientForRounding). Exponent notation is off for
  * toString/toJSON; everything a bill prints goes through `plain`, which never writes "-0".
+ * Speed: operations allocate, so the engine parses tariff figures once (lines.ts rateOf) and
+ * avoids operations it does not need; bench/tariffs.ts measures it.
  */
 import { Decimal } from 'decimal.js';
 
@@ -25,6 +27,17 @@ export const ONE = new D(1);
 /** x% = x * 0.01: a multiplication, cheaper than a division by 100. */
 export const PERCENT = new D('0.01');
 
+/** a × b; b === ONE (a whole billing month, a single segment) skips the operation. */
+export function mul(a: Dec, b: Dec): Dec {
+  return b === ONE ? a : a.times(b);
+}
+
+/** Sum of decimals, from the first one (no addition to zero). */
+export function sumOf(values: Iterable<Dec>): Dec {
+  let sum: Dec | undefined;
+  for (const v of values) sum = sum === undefined ? v : sum.plus(v);
+  return sum ?? ZERO;
+}
 
 /** Named rounding modes a tariff file may use (never inline numbers in code): decimal.js's modes. */
 export const ROUNDING_MODES = {
@@ -62,8 +75,20 @@ const NEG_ZERO = /^-0(\.0*)?$/;
  * Without dp the shortest exact form; with dp rounded half-up (the clone's mode) and padded.
  */
 export function plain(value: Dec, dp?: number): string {
-  const t = dp === undefined ? value.toFixed() : value.toFixed(dp);
+  if (dp === undefined) return noNegativeZero(value.toFixed());
+  // toFixed(dp) rounds (an allocation and a normalisation); with no places to drop, pad the text
+  return value.decimalPlaces() > dp ? noNegativeZero(value.toFixed(dp)) : padPlaces(value.toFixed(), dp);
+}
+
+function noNegativeZero(t: string): string {
   return t.charCodeAt(0) === 45 && NEG_ZERO.test(t) ? t.slice(1) : t;
+}
+
+/** Plain text of a decimal with at most dp places, padded with zeros to dp places. */
+export function padPlaces(text: string, dp: number): string {
+  const dot = text.indexOf('.');
+  const places = dot < 0 ? 0 : text.length - dot - 1;
+  return places >= dp ? text : `${text}${dot < 0 ? '.' : ''}${'0'.repeat(dp - places)}`;
 }
 
 /**

@@ -27,6 +27,7 @@ export type DemandMeasure = 'kW' | 'kVA';
 export interface Determinants {
   /** Energy per schedule id per zone; key '' = the whole period (no schedule). */
   energy: Record<Measure, Map<string, Map<string, Dec>> | undefined>;
+  /** Total energy of the segment: also the sum of the zone energies of every schedule in `energy`. */
   energyTotal: Record<Measure, Dec | undefined>;
   kVArh: Dec | undefined;
   /** Highest recorded demand over the whole bill period. */

@@ -9,7 +9,7 @@
  * settlementRules for the settlement step; they are never applied here.
  */
 import { billingDemand } from './billing-demand.js';
-import { D, dec, ONE, plain, round, ZERO, type Dec } from './decimal.js';
+import { D, dec, mul, ONE, plain, round, sumOf, type Dec } from './decimal.js';
 import { fixedLines, minimumLines } from './components/fixed.js';
 import { energyLines } from './components/energy.js';
 import { demandLines, excessDemandLines } from './components/demand.js';
@@ -19,7 +19,7 @@ import { civilFromDays, dayOf, isoOfDay, monthIndexOfDay } from './local-time.js
 import { intervalDeterminants } from './interval-determinants.js';
 import { parseSeries, type ParsedSeries } from './interval-aggregate.js';
 import type { QuoteInput } from './quote-schema.js';
-import { registerDemand, registerDeterminants, registerPowerFactor } from './register-determinants.js';
+import { parseRegisters, registerDemand, registerDeterminants, registerPowerFactor } from './register-determinants.js';
 import { splitPeriod, type Segment } from './segments.js';
 import type { Component } from './tariff-schema.js';
 import { describeDeterminants } from './describe.js';
@@ -45,9 +45,10 @@ function determinants(t: CompiledTariff, input: QuoteInput, segs: Segment[], ser
     return intervalDeterminants(series ?? parseSeries(input, t.file.timezone), segs, warnings);
   }
   const first = (segs[0] as Segment).version;
-  const demand = registerDemand(input, first);
-  const period = { maxDemand: demand.maxDemand, zoneDemand: demand.zoneDemand, billingPeak: demand.billingPeak, powerFactor: registerPowerFactor(input) };
-  return registerDeterminants(input, segs, period);
+  const regs = parseRegisters(input);
+  const demand = registerDemand(input, regs, first);
+  const period = { maxDemand: demand.maxDemand, zoneDemand: demand.zoneDemand, billingPeak: demand.billingPeak, powerFactor: registerPowerFactor(input, regs) };
+  return registerDeterminants(input, regs, segs, period);
 }
 
 /** Bill one period. `series` lets a caller reuse one parsed interval series for many periods. */
@@ -58,7 +59,8 @@ export function computeBill(t: CompiledTariff, input: QuoteInput, series?: Parse
   const warnings: string[] = [];
   const dets = determinants(t, input, segs, series, warnings);
   const periodDays = toDay - fromDay;
-  const months = decOpt(input.months) ?? ONE;
+  const givenMonths = decOpt(input.months);
+  const months = givenMonths === undefined || givenMonths.eq(ONE) ? ONE : givenMonths;
   const monthIndex = monthIndexOfDay(toDay - 1);
   const billingMonth = civilFromDays(toDay - 1).m;
   const previous = input.previousDemands.map((p) => ({
@@ -73,7 +75,7 @@ export function computeBill(t: CompiledTariff, input: QuoteInput, series?: Parse
     const fraction = segs.length === 1 ? ONE : new D(seg.days).div(periodDays);
     const bdRule = seg.version.version.billingDemand;
     const ctx: SegmentContext = {
-      segmentId: seg.id, version: seg.version, days: seg.days, fraction, monthFactor: months.times(fraction),
+      segmentId: seg.id, version: seg.version, days: seg.days, fraction, monthFactor: mul(fraction, months),
       billingMonth, det, connection, lines: [],
       billingDemand: bdRule ? billingDemand(bdRule, { peak: det.billingPeak, contractDemand: connection.contractDemand, monthIndex, previous }) : undefined,
     };
@@ -94,17 +96,17 @@ interface Parts { periodDays: number; billingMonth: number; lines: Line[]; segme
 
 function finishBill(t: CompiledTariff, input: QuoteInput, p: Parts): Bill {
   const last = t.versions.find((v) => v.version.id === p.segments[p.segments.length - 1]?.version) ?? (t.versions[0] as CompiledTariff['versions'][number]);
-  let sum = ZERO;
-  for (const l of p.lines) sum = sum.plus(l.amount);
+  const sum = sumOf(p.lines.map((l) => l.amount));
   const total = round(sum, last.totalRounding);
   if (!total.eq(sum)) {
+    const difference = total.minus(sum);
     const r = last.totalRounding;
     const sumT = plain(sum);
     p.lines.push({
       ruleId: 'rounding', kind: 'rounding', label: 'Rounding of the bill total', segment: p.segments[p.segments.length - 1]?.id ?? 'S1',
       version: last.version.id, zone: undefined, slab: undefined, inputs: { sum: sumT }, rate: null,
       formula: `round(${sumT}, ${r.scale} places, ${r.mode}) − ${sumT}`,
-      unrounded: total.minus(sum), amount: total.minus(sum), scale: last.lineRounding.scale,
+      unrounded: difference, amount: difference, scale: last.lineRounding.scale,
     });
   }
   return {

@@ -1,16 +1,32 @@
 /** Bill line construction: one place decides how amounts are rounded and how numbers print. */
-import { D, plain, round, ZERO, type Dec } from './decimal.js';
+import { D, PERCENT, plain, round, sumOf, type Dec } from './decimal.js';
 import type { Line, SegmentContext } from './engine-types.js';
 import type { Component } from './tariff-schema.js';
 import { refMatches } from './component-order.js';
 
+const MAX_CACHED = 100_000;
 const cache = new Map<string | number, Dec>();
-/** Tariff figures are parsed once and reused (the same few hundred values on every quote). */
+/**
+ * Tariff figures are parsed once and reused (the same few hundred values on every quote). Keyed
+ * by the figure itself, not by tariff version: decimals are immutable, so versions and tariffs
+ * that share a figure share its decimal, and a revision adds only its new figures.
+ */
 export function rateOf(v: string | number): Dec {
   let d = cache.get(v);
   if (!d) {
     d = new D(typeof v === 'number' ? String(v) : v);
-    if (cache.size < 100_000) cache.set(v, d);
+    if (cache.size < MAX_CACHED) cache.set(v, d);
+  }
+  return d;
+}
+
+const fractions = new Map<string | number, Dec>();
+/** A tariff percentage as a fraction (x % → x × 0.01), computed once per figure like rateOf. */
+export function fractionOf(percent: string | number): Dec {
+  let d = fractions.get(percent);
+  if (!d) {
+    d = rateOf(percent).times(PERCENT);
+    if (fractions.size < MAX_CACHED) fractions.set(percent, d);
   }
   return d;
 }
@@ -76,12 +92,12 @@ function selects(refs: readonly string[], ruleId: string, kind: Line['kind']): b
 
 /** Sum of the (rounded) amounts of this segment's lines selected by refs: a printed base. */
 export function baseOf(ctx: SegmentContext, refs: readonly string[]): { sum: Dec; rules: string[] } {
-  let sum = ZERO;
+  const amounts: Dec[] = [];
   const rules: string[] = [];
   for (const l of ctx.lines) {
     if (!selects(refs, l.ruleId, l.kind)) continue;
-    sum = sum.plus(l.amount);
+    amounts.push(l.amount);
     if (!rules.includes(l.ruleId)) rules.push(l.ruleId);
   }
-  return { sum, rules };
+  return { sum: sumOf(amounts), rules };
 }

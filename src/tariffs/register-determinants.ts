@@ -6,28 +6,41 @@
  * one MD for the whole bill period (the meter's MD is reset once per bill). Pure.
  */
 import { ValidationError } from '../lib/errors.js';
-import { D, dec, ONE, quotientForRounding, ZERO, type Dec } from './decimal.js';
+import { D, dec, ONE, quotientForRounding, sumOf, ZERO, type Dec } from './decimal.js';
 import type { CompiledVersion, Determinants } from './engine-types.js';
 import { dayOf } from './local-time.js';
 import type { RegisterInput } from './quote-schema.js';
 import type { Segment } from './segments.js';
 
 type Qty = number | string | Record<string, number | string>;
+type EnergyKey = 'kWh' | 'kVAh' | 'kVArh';
 interface Point { day: number; values: Map<string, Dec> }
 
-const parsed = new WeakMap<object, Map<string, Dec>>();
-/** Zone map (or '' -> total) of decimals; parsed once per input object (PF and energy share it). */
+/** Zone map (or '' -> total) of decimals. */
 function toMap(q: Qty): Map<string, Dec> {
-  if (typeof q !== 'object') return new Map([['', dec(q)]]);
-  let m = parsed.get(q);
-  if (!m) parsed.set(q, (m = new Map(Object.entries(q).map(([k, v]) => [k, dec(v)]))));
-  return m;
+  return typeof q === 'object' ? new Map(Object.entries(q).map(([k, v]) => [k, dec(v)])) : new Map([['', dec(q)]]);
 }
 
-function points(input: RegisterInput, key: 'kWh' | 'kVAh' | 'kVArh', fromDay: number, toDay: number): Point[] | undefined {
-  const total = input.energy[key];
-  if (total === undefined) return undefined;
-  const end = toMap(total);
+/** The quote's registers as decimals, parsed and summed once per quote: PF, energy and demand share them. */
+export interface ParsedRegisters {
+  energy: Partial<Record<EnergyKey, { values: Map<string, Dec>; total: Dec }>>;
+  byZone: Map<string, Dec> | undefined;
+}
+
+export function parseRegisters(input: RegisterInput): ParsedRegisters {
+  const energy: ParsedRegisters['energy'] = {};
+  for (const key of ['kWh', 'kVAh', 'kVArh'] as const) {
+    const q = input.energy[key];
+    if (q === undefined) continue;
+    const values = toMap(q);
+    energy[key] = { values, total: sumOf(values.values()) };
+  }
+  return { energy, byZone: input.maxDemand.byZone ? toMap(input.maxDemand.byZone) : undefined };
+}
+
+function points(input: RegisterInput, regs: ParsedRegisters, key: EnergyKey, fromDay: number, toDay: number): Point[] | undefined {
+  const end = regs.energy[key]?.values;
+  if (end === undefined) return undefined;
   const zero = new Map([...end.keys()].map((k) => [k, ZERO]));
   const pts: Point[] = [{ day: fromDay, values: zero }];
   for (const b of input.boundaryReadings) {
@@ -66,9 +79,7 @@ function segmentValues(pts: Point[], seg: Segment, what: string): Map<string, De
 }
 
 /** Map the input's zones onto every schedule of the version whose zones cover them. */
-function bySchedule(v: CompiledVersion, values: Map<string, Dec>): Map<string, Map<string, Dec>> {
-  let total = ZERO;
-  for (const x of values.values()) total = total.plus(x);
+function bySchedule(v: CompiledVersion, values: Map<string, Dec>, total: Dec): Map<string, Map<string, Dec>> {
   const out = new Map<string, Map<string, Dec>>([['', new Map([['all', total]])]]);
   if (values.has('')) return out;
   for (const s of v.schedules.values()) {
@@ -79,55 +90,49 @@ function bySchedule(v: CompiledVersion, values: Map<string, Dec>): Map<string, M
 }
 
 /** One segment, no boundary reading: the period's registers as they are (no interpolation). */
-function wholePeriod(input: RegisterInput, seg: Segment, period: Omit<Determinants, 'energy' | 'energyTotal' | 'kVArh'>): Determinants {
+function wholePeriod(regs: ParsedRegisters, seg: Segment, period: Omit<Determinants, 'energy' | 'energyTotal' | 'kVArh'>): Determinants {
   const det: Determinants = {
     maxDemand: period.maxDemand, zoneDemand: period.zoneDemand, billingPeak: period.billingPeak, powerFactor: period.powerFactor,
     energy: { kWh: undefined, kVAh: undefined }, energyTotal: { kWh: undefined, kVAh: undefined }, kVArh: undefined,
   };
   for (const m of ['kWh', 'kVAh'] as const) {
-    const q = input.energy[m];
-    if (q === undefined) continue;
-    const map = bySchedule(seg.version, toMap(q));
-    det.energy[m] = map;
-    det.energyTotal[m] = map.get('')?.get('all');
+    const e = regs.energy[m];
+    if (e === undefined) continue;
+    det.energy[m] = bySchedule(seg.version, e.values, e.total);
+    det.energyTotal[m] = e.total;
   }
-  if (input.energy.kVArh !== undefined) det.kVArh = toMap(input.energy.kVArh).get('');
+  det.kVArh = regs.energy.kVArh?.total;
   return det;
 }
 
-export function registerDeterminants(input: RegisterInput, segs: Segment[], period: Omit<Determinants, 'energy' | 'energyTotal' | 'kVArh'>): Determinants[] {
+export function registerDeterminants(input: RegisterInput, regs: ParsedRegisters, segs: Segment[], period: Omit<Determinants, 'energy' | 'energyTotal' | 'kVArh'>): Determinants[] {
   const fromDay = (segs[0] as Segment).fromDay;
   const toDay = (segs[segs.length - 1] as Segment).toDay;
   const whole = segs.length === 1 && input.boundaryReadings.length === 0;
-  if (whole) return [wholePeriod(input, segs[0] as Segment, period)];
-  const pk = { kWh: points(input, 'kWh', fromDay, toDay), kVAh: points(input, 'kVAh', fromDay, toDay), kVArh: points(input, 'kVArh', fromDay, toDay) };
+  if (whole) return [wholePeriod(regs, segs[0] as Segment, period)];
+  const pts = (key: EnergyKey) => points(input, regs, key, fromDay, toDay);
+  const pk = { kWh: pts('kWh'), kVAh: pts('kVAh'), kVArh: pts('kVArh') };
   return segs.map((seg) => {
     const det: Determinants = { ...period, energy: { kWh: undefined, kVAh: undefined }, energyTotal: { kWh: undefined, kVAh: undefined }, kVArh: undefined };
     for (const m of ['kWh', 'kVAh'] as const) {
-      const pts = pk[m];
-      if (!pts) continue;
-      const map = bySchedule(seg.version, segmentValues(pts, seg, m));
-      det.energy[m] = map;
-      det.energyTotal[m] = map.get('')?.get('all');
+      const known = pk[m];
+      if (!known) continue;
+      const values = segmentValues(known, seg, m);
+      const total = sumOf(values.values());
+      det.energy[m] = bySchedule(seg.version, values, total);
+      det.energyTotal[m] = total;
     }
     if (pk.kVArh) det.kVArh = segmentValues(pk.kVArh, seg, 'kVArh').get('');
     return det;
   });
 }
 
-function sum(q: Qty | undefined): Dec | undefined {
-  if (q === undefined) return undefined;
-  let t = ZERO;
-  for (const v of toMap(q).values()) t = t.plus(v);
-  return t;
-}
-
 /** PF of the whole period: given, or kWh/kVAh, or kWh/sqrt(kWh² + kVArh²). */
-export function registerPowerFactor(input: RegisterInput): Dec | undefined {
+export function registerPowerFactor(input: RegisterInput, regs: ParsedRegisters): Dec | undefined {
   if (input.powerFactor !== undefined) return dec(input.powerFactor);
-  const kWh = sum(input.energy.kWh);
-  const kVAh = sum(input.energy.kVAh);
-  const kVArh = sum(input.energy.kVArh);
+  const kWh = regs.energy.kWh?.total;
+  const kVAh = regs.energy.kVAh?.total;
+  const kVArh = regs.energy.kVArh?.total;
   if (kWh === undefined) return undefined;
   // PF is rounded by each rule's pfRounding: a quotient exact for that rounding (decimal.ts)
   if (kVAh !== undefined && kVAh.gt(0)) return D.min(ONE, quotientForRounding(kWh, kVAh));
@@ -139,9 +144,9 @@ export function registerPowerFactor(input: RegisterInput): Dec | undefined {
 }
 
 /** Recorded demand registers of the period, keyed like interval-derived ones. */
-export function registerDemand(input: RegisterInput, v: CompiledVersion): Pick<Determinants, 'maxDemand' | 'zoneDemand' | 'billingPeak'> {
+export function registerDemand(input: RegisterInput, regs: ParsedRegisters, v: CompiledVersion): Pick<Determinants, 'maxDemand' | 'zoneDemand' | 'billingPeak'> {
   const md = input.maxDemand;
-  const byZone = md.byZone ? toMap(md.byZone) : undefined;
+  const byZone = regs.byZone;
   const zoneMax = byZone && byZone.size ? [...byZone.values()].reduce((a, b) => (b.gt(a) ? b : a)) : undefined;
   const maxDemand = {
     kW: md.kW !== undefined ? dec(md.kW) : undefined,

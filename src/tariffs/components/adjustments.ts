@@ -7,7 +7,7 @@
 import { ValidationError } from '../../lib/errors.js';
 import { D, PERCENT, plain, round, ZERO, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
-import { baseOf, makeLine, q, rateOf, text } from '../lines.js';
+import { baseOf, fractionOf, makeLine, q, rateOf, text } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
 
 type PowerFactor = Extract<Component, { kind: 'power_factor' }>;
@@ -65,12 +65,15 @@ function totalEnergy(ctx: SegmentContext, measure: 'kWh' | 'kVAh', rule: string)
   return e;
 }
 
+/** energy × rate: per-unit adjustments and per-unit levies. */
+function perUnitLine(c: PerUnit | Levy, ctx: SegmentContext, measure: string, e: Dec, rate: Dec): Line {
+  const eT = q(e);
+  return makeLine(ctx, c, { inputs: { [measure]: eT }, rate, formula: `${eT} ${measure} × ${text(rate)}`, unrounded: e.times(rate) });
+}
+
 export function perUnitLines(c: PerUnit, ctx: SegmentContext): Line[] {
   const e = totalEnergy(ctx, c.measure, c.id);
-  const rate = rateOf(c.rate);
-  return [makeLine(ctx, c, {
-    inputs: { [c.measure]: q(e) }, rate, formula: `${q(e)} ${c.measure} × ${text(rate)}`, unrounded: e.times(rate),
-  })];
+  return [perUnitLine(c, ctx, c.measure, e, rateOf(c.rate))];
 }
 
 function percentOfBase(c: Levy | Subsidy, ctx: SegmentContext, sign: 1 | -1): Line[] {
@@ -78,11 +81,12 @@ function percentOfBase(c: Levy | Subsidy, ctx: SegmentContext, sign: 1 | -1): Li
   const base = baseOf(ctx, c.base ?? []);
   if (base.sum.isZero()) return [];
   const [pctT, baseT] = [text(pct), plain(base.sum)];
+  const share = base.sum.times(fractionOf(c.percent ?? 0));
   return [makeLine(ctx, c, {
     inputs: { base: baseT, baseRules: base.rules.join('+'), percent: pctT },
     rate: pct,
     formula: `${sign < 0 ? '−' : ''}${pctT} % × ${baseT} (${base.rules.join(' + ')})`,
-    unrounded: base.sum.times(pct).times(PERCENT).times(sign),
+    unrounded: sign < 0 ? share.negated() : share,
   })];
 }
 
@@ -90,8 +94,7 @@ export function levyLines(c: Levy, ctx: SegmentContext): Line[] {
   if (c.percent !== undefined) return percentOfBase(c, ctx, 1);
   const pu = c.perUnit as NonNullable<Levy['perUnit']>;
   const e = totalEnergy(ctx, pu.measure, c.id);
-  const rate = rateOf(pu.rate);
-  return [makeLine(ctx, c, { inputs: { [pu.measure]: q(e) }, rate, formula: `${q(e)} ${pu.measure} × ${text(rate)}`, unrounded: e.times(rate) })];
+  return [perUnitLine(c, ctx, pu.measure, e, rateOf(pu.rate))];
 }
 
 /** Subsidy: a credit, as percent of named charges or per unit up to a monthly unit cap. */
@@ -104,7 +107,8 @@ export function subsidyLines(c: Subsidy, ctx: SegmentContext): Line[] {
   if (units.isZero()) return [];
   const rate = rateOf(pu.rate);
   const capText = cap === null ? '' : ` (first ${q(cap)} units)`;
+  const unitsT = q(units);
   return [makeLine(ctx, c, {
-    inputs: { [pu.measure]: q(units) }, rate, formula: `−${q(units)} ${pu.measure}${capText} × ${text(rate)}`, unrounded: units.times(rate).negated(),
+    inputs: { [pu.measure]: unitsT }, rate, formula: `−${unitsT} ${pu.measure}${capText} × ${text(rate)}`, unrounded: units.times(rate).negated(),
   })];
 }

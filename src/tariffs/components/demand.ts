@@ -3,27 +3,37 @@
  * within each TOD zone, and the excess-demand surcharge above contract demand.
  */
 import { ValidationError } from '../../lib/errors.js';
-import { ONE, PERCENT, type Dec } from '../decimal.js';
+import { mul, ONE, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
-import { makeLine, q, rateOf, text } from '../lines.js';
+import { fractionOf, makeLine, q, rateOf, text } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
-import { resolveSlabs, telescopic } from './slabs.js';
+import { resolveSlabs, telescopic, type ResolvedSlab } from './slabs.js';
 
 type Demand = Extract<Component, { kind: 'demand' }>;
 type Excess = Extract<Component, { kind: 'excess_demand' }>;
 type Tier = { upTo: number | string | null; rate: number | string };
 
+const tierSlabs = new WeakMap<Tier[], ResolvedSlab[]>();
+/** Demand tiers are bounded in demand units, nothing per quote: resolved once per tariff rule. */
+function slabsOf(tiers: Tier[]): ResolvedSlab[] {
+  let s = tierSlabs.get(tiers);
+  if (!s) tierSlabs.set(tiers, (s = resolveSlabs(tiers, ONE, undefined)));
+  return s;
+}
+
 function tierLines(c: Demand, ctx: SegmentContext, value: Dec, unit: string, tiers: Tier[], what: string, zone?: string): Line[] {
-  const blocks = telescopic(value, resolveSlabs(tiers, ONE, undefined));
+  const blocks = telescopic(value, slabsOf(tiers));
+  const [valueT, monthsT] = [q(value), q(ctx.monthFactor)];
   return blocks.map((b) => {
     const rate = rateOf(tiers[b.slab.src]?.rate ?? 0);
+    const qtyT = q(b.qty);
     return makeLine(ctx, c, {
       zone,
       slab: tiers.length > 1 ? b.index + 1 : undefined,
-      inputs: { [what]: q(value), tierQuantity: q(b.qty), months: q(ctx.monthFactor) },
+      inputs: { [what]: valueT, tierQuantity: qtyT, months: monthsT },
       rate,
-      formula: `${q(b.qty)} ${unit} × ${text(rate)}/${unit}/month × ${q(ctx.monthFactor)} month`,
-      unrounded: b.qty.times(rate).times(ctx.monthFactor),
+      formula: `${qtyT} ${unit} × ${text(rate)}/${unit}/month × ${monthsT} month`,
+      unrounded: mul(b.qty.times(rate), ctx.monthFactor),
     });
   });
 }
@@ -53,14 +63,15 @@ export function excessDemandLines(c: Excess, ctx: SegmentContext): Line[] {
   const cd = ctx.connection.contractDemand;
   if (md === undefined) throw new ValidationError(`rule ${c.id} needs the recorded maximum demand (${measure})`);
   if (cd === undefined) throw new ValidationError(`rule ${c.id} needs connection.contractDemand`);
-  const threshold = cd.times(rateOf(c.thresholdPercentOfContractDemand)).times(PERCENT);
+  const threshold = cd.times(fractionOf(c.thresholdPercentOfContractDemand));
   const excess = md.minus(threshold);
   if (excess.lte(0)) return [];
   const rate = rateOf(c.rate);
+  const [mdT, thresholdT] = [q(md), q(threshold)];
   return [makeLine(ctx, c, {
-    inputs: { maxDemand: q(md), contractDemand: q(cd), threshold: q(threshold), excess: q(excess) },
+    inputs: { maxDemand: mdT, contractDemand: q(cd), threshold: thresholdT, excess: q(excess) },
     rate,
-    formula: `(${q(md)} − ${q(threshold)}) ${measure} × ${text(rate)}/${measure}/month × ${q(ctx.monthFactor)} month`,
-    unrounded: excess.times(rate).times(ctx.monthFactor),
+    formula: `(${mdT} − ${thresholdT}) ${measure} × ${text(rate)}/${measure}/month × ${q(ctx.monthFactor)} month`,
+    unrounded: mul(excess.times(rate), ctx.monthFactor),
   })];
 }

@@ -7,7 +7,7 @@
  * orders apply TOD on top of slabs: the slab is fixed by total units, the zone changes the rate).
  */
 import { ValidationError } from '../../lib/errors.js';
-import { ZERO, type Dec } from '../decimal.js';
+import { sumOf, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
 import { makeLine, q, rateOf, text } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
@@ -26,8 +26,8 @@ export function zoneEnergy(c: Energy, ctx: SegmentContext): Map<string, Dec> {
 
 export function energyLines(c: Energy, ctx: SegmentContext): Line[] {
   const byZone = zoneEnergy(c, ctx);
-  let total = ZERO;
-  for (const v of byZone.values()) total = total.plus(v);
+  // every schedule's zones add up to the segment total (engine-types.ts): no sum to redo
+  const total = ctx.det.energyTotal[c.measure] ?? sumOf(byZone.values());
   if (total.isZero()) return [];
   const slabs = resolveSlabs(c.slabs, ctx.monthFactor, ctx.billingDemand?.value);
   const blocks = c.slabMode === 'telescopic' ? telescopic(total, slabs) : nonTelescopic(total, slabs);

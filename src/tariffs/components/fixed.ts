@@ -3,7 +3,7 @@
  * x rate x time (billing months pro-rated to the segment, or days).
  */
 import { ValidationError } from '../../lib/errors.js';
-import { D, ONE, plain, type Dec } from '../decimal.js';
+import { D, mul, ONE, plain, type Dec } from '../decimal.js';
 import type { Line, SegmentContext } from '../engine-types.js';
 import { baseOf, makeLine, q, rateOf, text } from '../lines.js';
 import type { Component } from '../tariff-schema.js';
@@ -34,23 +34,24 @@ function charge(c: Fixed | Minimum, ctx: SegmentContext) {
   const b = basisQuantity(c, ctx);
   const rate = rateOf(c.rate);
   const time = c.per === 'month' ? ctx.monthFactor : new D(ctx.days);
-  const timeText = c.per === 'month' ? `${q(time)} month` : `${ctx.days} days`;
-  return { b, rate, time, value: b.value.times(rate).times(time), timeText };
+  const timeT = q(time);
+  const timeText = c.per === 'month' ? `${timeT} month` : `${ctx.days} days`;
+  return { b, valueT: q(b.value), rate, timeT, value: mul(mul(rate, b.value), time), timeText };
 }
 
 export function fixedLines(c: Fixed, ctx: SegmentContext): Line[] {
-  const { b, rate, time, value, timeText } = charge(c, ctx);
+  const { b, valueT, rate, timeT, value, timeText } = charge(c, ctx);
   return [makeLine(ctx, c, {
-    inputs: { [b.name]: q(b.value), [c.per === 'month' ? 'months' : 'days']: q(time) },
+    inputs: { [b.name]: valueT, [c.per === 'month' ? 'months' : 'days']: timeT },
     rate,
-    formula: `${q(b.value)} ${b.unit} × ${text(rate)}/${b.unit}/${c.per} × ${timeText}`,
+    formula: `${valueT} ${b.unit} × ${text(rate)}/${b.unit}/${c.per} × ${timeText}`,
     unrounded: value,
   })];
 }
 
 /** Top-up to the minimum charge when the compared charges fall short of it. */
 export function minimumLines(c: Minimum, ctx: SegmentContext): Line[] {
-  const { b, rate, value, timeText } = charge(c, ctx);
+  const { b, valueT, rate, value, timeText } = charge(c, ctx);
   const base = baseOf(ctx, c.compareWith);
   if (base.sum.gte(value)) return [];
   const topUp = value.minus(base.sum);
@@ -58,7 +59,7 @@ export function minimumLines(c: Minimum, ctx: SegmentContext): Line[] {
   return [makeLine(ctx, c, {
     inputs: { minimum: q(value), charged, compared: base.rules.join('+') },
     rate,
-    formula: `(${q(b.value)} ${b.unit} × ${text(rate)}/${c.per} × ${timeText}) − ${charged} charged`,
+    formula: `(${valueT} ${b.unit} × ${text(rate)}/${c.per} × ${timeText}) − ${charged} charged`,
     unrounded: topUp,
   })];
 }

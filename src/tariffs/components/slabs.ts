@@ -71,7 +71,7 @@ export function telescopic(total: Dec, slabs: readonly ResolvedSlab[]): Block[] 
   slabs.forEach((slab, index) => {
     if (total.lte(prev)) return;
     const top = slab.upper === null || slab.upper.gt(total) ? total : slab.upper;
-    const qty = top.minus(prev);
+    const qty = prev === ZERO ? top : top.minus(prev);
     if (qty.gt(0)) blocks.push({ qty, slab, index });
     if (slab.upper !== null && slab.upper.gt(prev)) prev = slab.upper;
   });
