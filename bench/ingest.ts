@@ -15,11 +15,12 @@
  *      beyond distinct keys; duplicate *deliveries* from the ingester's own stats.
  * Env: BENCH_READINGS (default 1000000), BENCH_BROKERS (mosquitto,embedded), BENCH_MODES
  * (gateway,per-message), BENCH_MQTT_URL, BENCH_DATABASE_URL, BENCH_PUBLISHERS (connections),
- * BENCH_GATEWAY_CONNECTIONS (16) and BENCH_PER_MESSAGE_CONNECTIONS (256): the ingester's
+ * BENCH_GATEWAY_CONNECTIONS (16) and BENCH_PER_MESSAGE_CONNECTIONS (256 via Mosquitto, 64 via aedes): the ingester's
  * INGEST_CONNECTIONS per mode,
  * BENCH_TSX=1 (run the ingester through tsx instead of compiled), INGEST_* (passed to the ingester). One JSON line per mode as it completes; the last line is one
  * JSON line with every mode.
  */
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
@@ -57,6 +58,10 @@ interface ModeResult {
   duplicates: number;
   duplicate_deliveries: number;
   rss_mb: number;
+  /** CPU the ingesting process used per reading (user + system), µs. */
+  ingester_cpu_us_per_reading: number;
+  /** CPU every core of the machine used per reading (publisher, broker, PostgreSQL, ingester), µs. */
+  machine_cpu_us_per_reading: number;
   rss_measured: string;
   ingest_connections: number;
 }
@@ -92,10 +97,12 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
   const clientId = `bench${process.pid}${mode.replace('-', '')}${broker}`;
   // One unacknowledged message per connection: gateway batches (thousands of readings each) need
   // few connections, one-reading-per-message traffic needs hundreds (docs/mqtt.md).
+  // The embedded aedes hands every message to every member of the group before the shared-
+  // subscription hook keeps one (O(members) per message), so it is given fewer.
   const connections = Number(
     (mode === 'gateway' ? process.env.BENCH_GATEWAY_CONNECTIONS : process.env.BENCH_PER_MESSAGE_CONNECTIONS) ??
       process.env.INGEST_CONNECTIONS ??
-      (mode === 'gateway' ? 16 : 256),
+      (mode === 'gateway' ? 16 : broker === 'embedded' ? 64 : 256),
   );
   try {
     const copy = await copyCeiling(db, w);
@@ -131,10 +138,12 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
       duplicates: v.rows - v.distinct,
       duplicate_deliveries: dupDeliveries,
       rss_mb: Math.round(peak),
+      ingester_cpu_us_per_reading: run.ingesterCpuUsPerReading,
+      machine_cpu_us_per_reading: run.machineCpuUsPerReading,
       rss_measured: `peak RSS of the ingesting child process (${COMPILED ? 'tsc-compiled, plain node' : 'through tsx'}; process.memoryUsage().rss every 50 ms); publisher runs in the parent`,
       ingest_connections: connections,
     };
-    log(`${tag} ${result.readings_per_s} readings/s, ${result.messages_per_s} messages/s, ratio ${result.ratio}, lost ${result.lost}, duplicates ${result.duplicates}, duplicate deliveries ${dupDeliveries}, peak RSS ${result.rss_mb} MB`);
+    log(`${tag} ${result.readings_per_s} readings/s, ${result.messages_per_s} messages/s, ratio ${result.ratio}, lost ${result.lost}, duplicates ${result.duplicates}, duplicate deliveries ${dupDeliveries}, peak RSS ${result.rss_mb} MB, CPU per reading: ingester ${result.ingester_cpu_us_per_reading} µs, machine ${result.machine_cpu_us_per_reading} µs`);
     return result;
   } finally {
     await ingester?.kill();
@@ -194,6 +203,7 @@ async function publishAndWait(tag: string, w: Workload, ing: IngesterProcess, ur
   let lastLog = Date.now();
   const t0 = Date.now();
   let sentReadings = 0;
+  const cpu0 = { ingester: ing.last().cpuMs ?? 0, machine: machineBusyMs() };
   for (const m of w.messages) {
     while (sentReadings - inserted() > maxBacklogReadings) await new Promise((r) => setTimeout(r, 5));
     await pub.publish(m.topic, m.payload);
@@ -222,7 +232,24 @@ async function publishAndWait(tag: string, w: Workload, ing: IngesterProcess, ur
     20,
   );
   const lastCommit = Date.parse(ing.last().stats?.lastCommitAt ?? new Date().toISOString());
-  return { seconds: (Math.min(Date.now(), lastCommit) - t0) / 1000, mode };
+  const perReadingUs = (ms: number) => Math.round((ms * 100_000) / w.readings) / 100;
+  return {
+    seconds: (Math.min(Date.now(), lastCommit) - t0) / 1000,
+    mode,
+    ingesterCpuUsPerReading: perReadingUs((ing.last().cpuMs ?? 0) - cpu0.ingester),
+    machineCpuUsPerReading: perReadingUs(machineBusyMs() - cpu0.machine),
+  };
+}
+
+/** CPU time all cores have spent busy since boot, ms (/proc/stat: everything but idle and iowait). */
+function machineBusyMs(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const busy = f.reduce((a, b) => a + b, 0) - (f[3] ?? 0) - (f[4] ?? 0);
+    return (busy * 1000) / 100; // USER_HZ = 100 on Linux
+  } catch {
+    return 0;
+  }
 }
 
 function progress(tag: string, t0: number, published: number, inserted: number, ing: IngesterProcess): void {

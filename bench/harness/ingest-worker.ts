@@ -19,11 +19,16 @@ const ingest = wireIngest({ config, db: database.db, pool: database.pool, log, c
 await ingest.start();
 
 let peakRss = 0;
+/** CPU time (user + system) this process has used, ms: the ingester's cost per message. */
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 const report = () => {
   const rss = process.memoryUsage().rss;
   peakRss = Math.max(peakRss, rss);
   const m = process.memoryUsage();
-  process.send?.({ type: 'stats', stats: ingest.service()?.stats() ?? null, rssMb: rss / 1048576, peakRssMb: peakRss / 1048576, memory: { heapTotalMb: m.heapTotal / 1048576, heapUsedMb: m.heapUsed / 1048576, externalMb: m.external / 1048576 } });
+  process.send?.({ type: 'stats', stats: ingest.service()?.stats() ?? null, rssMb: rss / 1048576, peakRssMb: peakRss / 1048576, memory: { heapTotalMb: m.heapTotal / 1048576, heapUsedMb: m.heapUsed / 1048576, externalMb: m.external / 1048576 }, cpuMs: cpuMs() });
 };
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 const reporter = setInterval(report, 200);

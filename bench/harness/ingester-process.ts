@@ -31,7 +31,7 @@ export interface IngesterProcess {
   child: ChildProcess;
   brokerUrl: string;
   /** Latest report (stats are null until the service runs). */
-  last(): { stats: IngestStats | null; rssMb: number; peakRssMb: number; memory?: MemoryReport };
+  last(): { stats: IngestStats | null; rssMb: number; peakRssMb: number; memory?: MemoryReport; cpuMs?: number };
   /** Graceful stop (SIGTERM); resolves on exit. */
   stop(): Promise<void>;
   /** kill -9. */
@@ -49,7 +49,7 @@ export async function startIngester(env: Record<string, string>, opts: StartOpti
   if (opts.compiled) await buildWorker();
   const child = fork(opts.compiled ? WORKER_JS : WORKER_TS, [], {
     // BENCH_CPU_PROF=dir writes a V8 CPU profile of the ingester there when it exits.
-    execArgv: [...(opts.compiled ? [] : ['--import', 'tsx']), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    execArgv: [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(opts.compiled ? [] : ['--import', 'tsx']), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -57,11 +57,11 @@ export async function startIngester(env: Record<string, string>, opts: StartOpti
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const brokerUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('ingest worker did not become ready')), opts.readyTimeoutMs ?? 60_000);
-    child.on('message', (m: { type: string; brokerUrl?: string; stats?: IngestStats | null; rssMb?: number; peakRssMb?: number; memory?: MemoryReport }) => {
+    child.on('message', (m: { type: string; brokerUrl?: string; stats?: IngestStats | null; rssMb?: number; peakRssMb?: number; memory?: MemoryReport; cpuMs?: number }) => {
       if (m.type === 'ready') {
         clearTimeout(timer);
         resolve(m.brokerUrl ?? '');
-      } else if (m.type === 'stats') last = { stats: m.stats ?? null, rssMb: m.rssMb ?? 0, peakRssMb: m.peakRssMb ?? 0, ...(m.memory ? { memory: m.memory } : {}) };
+      } else if (m.type === 'stats') last = { stats: m.stats ?? null, rssMb: m.rssMb ?? 0, peakRssMb: m.peakRssMb ?? 0, ...(m.memory ? { memory: m.memory } : {}), ...(m.cpuMs !== undefined ? { cpuMs: m.cpuMs } : {}) };
     });
     void exited.then((code) => {
       clearTimeout(timer);

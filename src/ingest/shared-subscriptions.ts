@@ -20,6 +20,8 @@ export interface ForwardPacket {
 interface Membership {
   key: string;
   filter: string;
+  /** The filter compiled once: matching runs for every member on every message. */
+  matches: (topic: string) => boolean;
 }
 
 const MAX_REMEMBERED = 1_000_000;
@@ -30,8 +32,17 @@ export function createSharedSubscriptions(isOnline: (clientId: string) => boolea
   const owners = new Map<string, string>(); // message key + group key → client id
   let turn = 0;
 
-  const messageKey = (p: ForwardPacket, groupKey: string) => `${p.brokerId ?? ''}:${p.brokerCounter ?? ''}\u0000${groupKey}`;
-  const groupOf = (clientId: string, topic: string) => byClient.get(clientId)?.find((s) => topicMatches(s.filter, topic));
+  // aedes asks about one message once per member in a row: the last key is reused.
+  let last = { id: '', counter: -1, group: '', key: '' };
+  const messageKey = (p: ForwardPacket, groupKey: string) => {
+    const id = p.brokerId ?? '';
+    const counter = p.brokerCounter ?? -1;
+    if (counter !== last.counter || id !== last.id || groupKey !== last.group) {
+      last = { id, counter, group: groupKey, key: `${id}:${counter}\u0000${groupKey}` };
+    }
+    return last.key;
+  };
+  const groupOf = (clientId: string, topic: string) => byClient.get(clientId)?.find((s) => s.matches(topic));
 
   function join(clientId: string, topic: string): string {
     const m = /^\$share\/([^/#+]+)\/(.+)$/.exec(topic);
@@ -42,7 +53,7 @@ export function createSharedSubscriptions(isOnline: (clientId: string) => boolea
     if (!list.includes(clientId)) list.push(clientId);
     members.set(key, list);
     const mine = byClient.get(clientId) ?? [];
-    if (!mine.some((x) => x.key === key)) mine.push({ key, filter });
+    if (!mine.some((x) => x.key === key)) mine.push({ key, filter, matches: compileFilter(filter) });
     byClient.set(clientId, mine);
     return filter;
   }
@@ -70,8 +81,13 @@ export function createSharedSubscriptions(isOnline: (clientId: string) => boolea
     const out: S[] = [];
     for (const sub of subs) {
       const g = groupOf(sub.clientId, packet.topic);
-      if (!g) out.push(sub);
-      else byGroup.set(g.key, [...(byGroup.get(g.key) ?? []), sub]);
+      if (!g) {
+        out.push(sub);
+        continue;
+      }
+      const group = byGroup.get(g.key);
+      if (group) group.push(sub);
+      else byGroup.set(g.key, [sub]);
     }
     for (const [key, candidates] of byGroup) {
       const owner = owners.get(messageKey(packet, key)) ?? choose(key, packet, candidates.map((c) => c.clientId));
@@ -100,15 +116,13 @@ export function createSharedSubscriptions(isOnline: (clientId: string) => boolea
   return { join, leave, filterEnqueue, shouldForward, acked, remembered: () => owners.size };
 }
 
-/** MQTT topic filter matching (`+` one level, `#` the rest). */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const part = f[i];
-    if (part === '#') return true;
-    if (i >= t.length) return false;
-    if (part !== '+' && part !== t[i]) return false;
-  }
-  return f.length === t.length;
+/** MQTT topic filter matching (`+` one level, `#` the rest), as a regular expression built once. */
+export function compileFilter(filter: string): (topic: string) => boolean {
+  const parts = filter.split('/').map((part, i, all) => {
+    if (part === '#') return i === 0 ? '.*' : '(?:/.*)?';
+    const level = part === '+' ? '[^/]*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return i === 0 ? level : `/${level}`;
+  });
+  const re = new RegExp(`^${parts.join('')}$`, 's');
+  return (topic) => re.test(topic);
 }
