@@ -118,7 +118,7 @@ export function createSharedSubscriptions(isOnline: (clientId: string) => boolea
 
 /** MQTT topic filter matching (`+` one level, `#` the rest), as a regular expression built once. */
 export function compileFilter(filter: string): (topic: string) => boolean {
-  const parts = filter.split('/').map((part, i, all) => {
+  const parts = filter.split('/').map((part, i) => {
     if (part === '#') return i === 0 ? '.*' : '(?:/.*)?';
     const level = part === '+' ? '[^/]*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     return i === 0 ? level : `/${level}`;
