@@ -20,7 +20,7 @@
  * BENCH_TSX=1 (run the ingester through tsx instead of compiled), INGEST_* (passed to the ingester). One JSON line per mode as it completes; the last line is one
  * JSON line with every mode.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
@@ -62,6 +62,11 @@ interface ModeResult {
   ingester_cpu_us_per_reading: number;
   /** CPU every core of the machine used per reading (publisher, broker, PostgreSQL, ingester), µs. */
   machine_cpu_us_per_reading: number;
+  /** CPU the benchmark's own publishing process used per reading, µs (a gateway's, in real life). */
+  publisher_cpu_us_per_reading: number;
+  /** The machine's Mosquitto (0 when the broker is the embedded one) and PostgreSQL processes, µs per reading. */
+  mosquitto_cpu_us_per_reading: number;
+  postgres_cpu_us_per_reading: number;
   rss_measured: string;
   ingest_connections: number;
 }
@@ -140,10 +145,13 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
       rss_mb: Math.round(peak),
       ingester_cpu_us_per_reading: run.ingesterCpuUsPerReading,
       machine_cpu_us_per_reading: run.machineCpuUsPerReading,
+      publisher_cpu_us_per_reading: run.publisherCpuUsPerReading,
+      mosquitto_cpu_us_per_reading: run.mosquittoCpuUsPerReading,
+      postgres_cpu_us_per_reading: run.postgresCpuUsPerReading,
       rss_measured: `peak RSS of the ingesting child process (${COMPILED ? 'tsc-compiled, plain node' : 'through tsx'}; process.memoryUsage().rss every 50 ms); publisher runs in the parent`,
       ingest_connections: connections,
     };
-    log(`${tag} ${result.readings_per_s} readings/s, ${result.messages_per_s} messages/s, ratio ${result.ratio}, lost ${result.lost}, duplicates ${result.duplicates}, duplicate deliveries ${dupDeliveries}, peak RSS ${result.rss_mb} MB, CPU per reading: ingester ${result.ingester_cpu_us_per_reading} µs, machine ${result.machine_cpu_us_per_reading} µs`);
+    log(`${tag} ${result.readings_per_s} readings/s, ${result.messages_per_s} messages/s, ratio ${result.ratio}, lost ${result.lost}, duplicates ${result.duplicates}, duplicate deliveries ${dupDeliveries}, peak RSS ${result.rss_mb} MB, CPU per reading: ingester ${result.ingester_cpu_us_per_reading} µs, publisher ${result.publisher_cpu_us_per_reading} µs, Mosquitto ${result.mosquitto_cpu_us_per_reading} µs, PostgreSQL ${result.postgres_cpu_us_per_reading} µs, machine ${result.machine_cpu_us_per_reading} µs`);
     return result;
   } finally {
     await ingester?.kill();
@@ -203,7 +211,7 @@ async function publishAndWait(tag: string, w: Workload, ing: IngesterProcess, ur
   let lastLog = Date.now();
   const t0 = Date.now();
   let sentReadings = 0;
-  const cpu0 = { ingester: ing.last().cpuMs ?? 0, machine: machineBusyMs() };
+  const cpu0 = { ingester: ing.last().cpuMs ?? 0, machine: machineBusyMs(), publisher: ownCpuMs(), services: serviceCpuMs() };
   for (const m of w.messages) {
     while (sentReadings - inserted() > maxBacklogReadings) await new Promise((r) => setTimeout(r, 5));
     await pub.publish(m.topic, m.payload);
@@ -238,7 +246,38 @@ async function publishAndWait(tag: string, w: Workload, ing: IngesterProcess, ur
     mode,
     ingesterCpuUsPerReading: perReadingUs((ing.last().cpuMs ?? 0) - cpu0.ingester),
     machineCpuUsPerReading: perReadingUs(machineBusyMs() - cpu0.machine),
+    publisherCpuUsPerReading: perReadingUs(ownCpuMs() - cpu0.publisher),
+    ...servicesPerReading(cpu0.services, serviceCpuMs(), perReadingUs),
   };
+}
+
+/** CPU used so far by the machine's Mosquitto and PostgreSQL processes, ms (/proc/<pid>/stat). */
+function serviceCpuMs(): Map<number, { comm: string; ms: number }> {
+  const out = new Map<number, { comm: string; ms: number }>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm !== 'mosquitto' && !comm.startsWith('postgres')) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(pid), { comm: comm.startsWith('postgres') ? 'postgres' : comm, ms: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // the process ended
+    }
+  }
+  return out;
+}
+
+function servicesPerReading(before: ReturnType<typeof serviceCpuMs>, after: ReturnType<typeof serviceCpuMs>, perReading: (ms: number) => number) {
+  const sum = { mosquitto: 0, postgres: 0 };
+  for (const [pid, a] of after) sum[a.comm as keyof typeof sum] += a.ms - (before.get(pid)?.ms ?? 0);
+  return { mosquittoCpuUsPerReading: perReading(sum.mosquitto), postgresCpuUsPerReading: perReading(sum.postgres) };
+}
+
+/** CPU this (publishing) process has used, ms. */
+function ownCpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
 }
 
 /** CPU time all cores have spent busy since boot, ms (/proc/stat: everything but idle and iowait). */
