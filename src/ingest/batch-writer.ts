@@ -224,6 +224,7 @@ export function createBatchWriter(o: WriterOptions) {
     stop,
     waitForCapacity,
     stats: (): WriterStats => ({ ...stats, queuedUnits: queue.length, queuedRows }),
+    queuedRows: (): number => queuedRows,
   };
 }
 

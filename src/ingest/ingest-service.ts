@@ -66,6 +66,8 @@ export function createIngestService(deps: IngestServiceDeps) {
   const m = createIngestMetrics(deps.metrics ?? new Registry());
   const startedAt = deps.clock.now().toISOString();
   const counts = { stored: 0, partial: 0, deadLettered: 0, events: 0, deadLetters: {} as Record<string, number> };
+  // Labelled children resolved once: inc({ outcome }) would hash the labels on every message.
+  const byOutcome = { stored: m.messages.labels('stored'), partial: m.messages.labels('partial'), dead_lettered: m.messages.labels('dead_lettered') };
   const cache = createMeterCache({
     load: (serials) => loadMeterStates(deps.db, serials),
     maxSize: s.meterCacheSize,
@@ -110,7 +112,7 @@ export function createIngestService(deps: IngestServiceDeps) {
   async function ingest(topic: string, payload: Buffer): Promise<void> {
     await writer.waitForCapacity();
     const unit = await processSafely(topic, payload);
-    m.queueRows.set(writer.stats().queuedRows);
+    m.queueRows.set(writer.queuedRows());
     await writer.submit(unit);
     record(unit);
   }
@@ -139,7 +141,7 @@ export function createIngestService(deps: IngestServiceDeps) {
 
   function record(unit: WriteUnit): void {
     const outcome = unit.deadLetters.length === 0 ? 'stored' : unit.readings.length + unit.events.length > 0 ? 'partial' : 'dead_lettered';
-    m.messages.inc({ outcome });
+    byOutcome[outcome].inc();
     counts[outcome === 'dead_lettered' ? 'deadLettered' : outcome]++;
     m.readings.inc(unit.readings.length);
     m.events.inc(unit.events.length);

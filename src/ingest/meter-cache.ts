@@ -28,6 +28,12 @@ export function createMeterCache(o: MeterCacheOptions) {
     if (entries.size > o.maxSize) entries.delete(entries.keys().next().value as string);
   }
 
+  /** Most recently used goes last (Map order), so eviction takes the least recently used. */
+  function touch(serial: string, e: Entry): void {
+    entries.delete(serial);
+    entries.set(serial, e);
+  }
+
   async function loadInto(serials: string[]): Promise<void> {
     const todo = serials.filter((s) => !inflight.has(s));
     if (todo.length > 0) {
@@ -42,8 +48,14 @@ export function createMeterCache(o: MeterCacheOptions) {
 
   /** States for the serials (null = no such meter), loading the misses and, with `refresh`, stale entries. */
   async function getMany(serials: string[], refresh = false): Promise<Map<string, MeterState | null>> {
-    const unique = [...new Set(serials)];
     const now = o.now();
+    // One fresh entry (a meter's own message, the common case): no sets, arrays or reloads.
+    const one = serials.length === 1 && !refresh ? entries.get(serials[0] as string) : undefined;
+    if (one && (one.state !== null || now - one.loadedAt <= o.staleMs)) {
+      touch(serials[0] as string, one);
+      return new Map([[serials[0] as string, one.state]]);
+    }
+    const unique = [...new Set(serials)];
     const missing = unique.filter((s) => {
       const e = entries.get(s);
       return !e || ((refresh || e.state === null) && now - e.loadedAt > o.staleMs);
@@ -52,10 +64,7 @@ export function createMeterCache(o: MeterCacheOptions) {
     const out = new Map<string, MeterState | null>();
     for (const s of unique) {
       const e = entries.get(s);
-      if (e) {
-        entries.delete(s);
-        entries.set(s, e);
-      }
+      if (e) touch(s, e);
       out.set(s, e?.state ?? null);
     }
     return out;
