@@ -10,7 +10,7 @@ const QUANTITY_RE = /^\d+(\.\d+)?([eE][-+]?\d+)?$/;
 // string first: the recommended (exact) form, and a failed first branch costs an issue object
 const quantity = z.union([z.string().regex(QUANTITY_RE, 'a non-negative decimal number'), z.number().finite().nonnegative()]);
 const zoneMap = z.record(z.string().min(1), quantity);
-const energyQty = z.union([quantity, zoneMap]).describe('a total, or a map zone -> quantity');
+const energyQty = z.union([zoneMap, quantity]).describe('a total, or a map zone -> quantity');
 const isoDate = z.iso.date();
 const yearMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM');
 const dateTime = z.iso.datetime({ offset: true }).describe('interval END, ISO 8601 with offset');
