@@ -88,8 +88,24 @@ export async function insertReadings(db: Db, rows: ReadingRow[]): Promise<number
   return Number(res.numAffectedRows ?? 0);
 }
 
-/** The UNNEST statement itself, also compiled for the server's small-batch path. */
+/** The UNNEST statement itself (Kysely; the server's small-batch path uses readingsUnnestSql). */
 export function readingsInsert(rows: ReadingRow[]) {
+  const [ids, channels, ts, values, occurred] = readingsArrays(rows);
+  return sql`
+    insert into readings (meter_id, channel, ts, value, occurred_at)
+    select * from unnest(${ids}::bigint[], ${channels}::text[], ${ts}::timestamptz[],
+                         ${values}::numeric[], ${occurred}::timestamptz[])
+    on conflict do nothing`;
+}
+
+/** The same statement as text with $1..$5 (readingsArrays), for a named prepared statement. */
+export function readingsUnnestSql(onConflict: boolean): string {
+  return `insert into readings (meter_id, channel, ts, value, occurred_at)
+    select * from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::numeric[], $5::timestamptz[])${onConflict ? ' on conflict do nothing' : ''}`;
+}
+
+/** The five columns as PostgreSQL array literals (one text parameter each). */
+export function readingsArrays(rows: ReadingRow[]): [string, string, string, string, string] {
   const ids: string[] = [];
   const channels: string[] = [];
   const ts: string[] = [];
@@ -103,11 +119,7 @@ export function readingsInsert(rows: ReadingRow[]) {
     occurred.push(r.occurredAt === null ? 'NULL' : new Date(r.occurredAt).toISOString());
   }
   const arr = (xs: string[]) => `{${xs.join(',')}}`;
-  return sql`
-    insert into readings (meter_id, channel, ts, value, occurred_at)
-    select * from unnest(${arr(ids)}::bigint[], ${arr(channels)}::text[], ${arr(ts)}::timestamptz[],
-                         ${arr(values)}::numeric[], ${arr(occurred)}::timestamptz[])
-    on conflict do nothing`;
+  return [arr(ids), arr(channels), arr(ts), arr(values), arr(occurred)];
 }
 
 /** The events insert (redelivered events are ignored by the key); also compiled for the COPY path. */

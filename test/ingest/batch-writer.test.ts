@@ -104,6 +104,16 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('batch writer, COPY path on a se
     expect(w.stats()).toMatchObject({ rowsOffered: 1510, rowsInserted: 760 });
   });
 
+  it('stores the new rows of a small batch that partly repeats stored ones (plain insert, then the ON CONFLICT fallback)', async () => {
+    const w = createBatchWriter({ db: t.db, write: createCopyBatchWrite(t.handle.pool!, t.db), concurrency: 1, ...opts, producers: () => 1 });
+    const start = Date.parse('2028-01-01T00:15:00Z');
+    const before = await countRows(t.db, 'readings');
+    await w.submit(unit(meterId, 20, start));
+    await w.submit(unit(meterId, 30, start + 10 * 900_000)); // rows 10..39: 10 repeated, 20 new
+    expect((await countRows(t.db, 'readings')) - before).toBe(40);
+    expect(w.stats()).toMatchObject({ rowsOffered: 50, rowsInserted: 40 });
+  });
+
   it('keeps events and dead letters in the batch transaction', async () => {
     const w = createBatchWriter({ db: t.db, write: createCopyBatchWrite(t.handle.pool!, t.db), ...opts });
     const u = unit(meterId, 2, Date.parse('2027-01-01T00:15:00Z'));
