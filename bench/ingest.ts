@@ -57,6 +57,8 @@ interface ModeResult {
   lost: number;
   duplicates: number;
   duplicate_deliveries: number;
+  /** Write batches the ingester committed (readings ÷ batches = rows per commit). */
+  batches: number;
   rss_mb: number;
   /** CPU the ingesting process used per reading (user + system), µs. */
   ingester_cpu_us_per_reading: number;
@@ -124,6 +126,7 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
     const run = await publishAndWait(tag, w, ingester, broker === 'mosquitto' ? MOSQUITTO : ingester.brokerUrl, prefix, mode);
     const peak = ingester.last().peakRssMb;
     const dupDeliveries = ingester.last().stats?.duplicates ?? 0;
+    const batches = ingester.last().stats?.batches ?? 0;
     await ingester.stop();
     const v = await verify(db);
     const readingsPerS = Math.round(v.stored / run.seconds);
@@ -142,6 +145,7 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
       lost: w.readings - v.stored,
       duplicates: v.rows - v.distinct,
       duplicate_deliveries: dupDeliveries,
+      batches,
       rss_mb: Math.round(peak),
       ingester_cpu_us_per_reading: run.ingesterCpuUsPerReading,
       machine_cpu_us_per_reading: run.machineCpuUsPerReading,
@@ -151,7 +155,7 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
       rss_measured: `peak RSS of the ingesting child process (${COMPILED ? 'tsc-compiled, plain node' : 'through tsx'}; process.memoryUsage().rss every 50 ms); publisher runs in the parent`,
       ingest_connections: connections,
     };
-    log(`${tag} ${result.readings_per_s} readings/s, ${result.messages_per_s} messages/s, ratio ${result.ratio}, lost ${result.lost}, duplicates ${result.duplicates}, duplicate deliveries ${dupDeliveries}, peak RSS ${result.rss_mb} MB, CPU per reading: ingester ${result.ingester_cpu_us_per_reading} µs, publisher ${result.publisher_cpu_us_per_reading} µs, Mosquitto ${result.mosquitto_cpu_us_per_reading} µs, PostgreSQL ${result.postgres_cpu_us_per_reading} µs, machine ${result.machine_cpu_us_per_reading} µs`);
+    log(`${tag} ${result.readings_per_s} readings/s, ${result.messages_per_s} messages/s, ratio ${result.ratio}, lost ${result.lost}, duplicates ${result.duplicates}, duplicate deliveries ${dupDeliveries}, ${batches} batches (${Math.round(w.readings / Math.max(1, batches))} rows each), peak RSS ${result.rss_mb} MB, CPU per reading: ingester ${result.ingester_cpu_us_per_reading} µs, publisher ${result.publisher_cpu_us_per_reading} µs, Mosquitto ${result.mosquitto_cpu_us_per_reading} µs, PostgreSQL ${result.postgres_cpu_us_per_reading} µs, machine ${result.machine_cpu_us_per_reading} µs`);
     return result;
   } finally {
     await ingester?.kill();
