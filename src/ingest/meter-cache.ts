@@ -1,8 +1,11 @@
 /**
  * serial → MeterState for validation: bounded (least recently used out), loaded in bulk on miss,
- * concurrent misses for one serial share one load. Unknown serials are remembered briefly so a
- * flood of messages from an unregistered meter does not become a flood of queries.
+ * concurrent misses for one serial share one load, and the misses of all messages in flight are
+ * gathered into one query per tick (DataLoader): after a restart a cold cache costs a query per
+ * few hundred messages, not one per message. Unknown serials are remembered briefly so a flood of
+ * messages from an unregistered meter does not become a flood of queries.
  */
+import DataLoader from 'dataloader';
 import type { MeterState } from './validate.js';
 
 export interface MeterCacheOptions {
@@ -17,6 +20,9 @@ interface Entry {
   state: MeterState | null;
   loadedAt: number;
 }
+
+/** Serials per lookup query (a gateway batch of a few hundred meters fits in one). */
+const MAX_BATCH = 1000;
 
 export function createMeterCache(o: MeterCacheOptions) {
   const entries = new Map<string, Entry>();
@@ -34,11 +40,23 @@ export function createMeterCache(o: MeterCacheOptions) {
     entries.set(serial, e);
   }
 
+  // Batching only: the cache above is ours (LRU, staleness), so DataLoader keeps none.
+  const loader = new DataLoader<string, MeterState | null>(
+    async (serials) => {
+      const found = await o.load([...serials]);
+      return serials.map((s) => found.get(s) ?? null);
+    },
+    { cache: false, maxBatchSize: MAX_BATCH },
+  );
+
   async function loadInto(serials: string[]): Promise<void> {
     const todo = serials.filter((s) => !inflight.has(s));
     if (todo.length > 0) {
-      const p = o.load(todo).then((found) => {
-        for (const s of todo) put(s, found.get(s) ?? null);
+      const p = loader.loadMany(todo).then((states) => {
+        states.forEach((state, i) => {
+          if (state instanceof Error) throw state;
+          put(todo[i] as string, state);
+        });
       });
       const settled = p.finally(() => todo.forEach((s) => inflight.delete(s)));
       todo.forEach((s) => inflight.set(s, settled));

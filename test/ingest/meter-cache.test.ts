@@ -30,10 +30,29 @@ describe('meter cache', () => {
     expect(loads).toHaveLength(1);
   });
 
-  it('shares one load between concurrent misses of a serial', async () => {
+  it('gathers the misses of concurrent lookups into one load, each serial once', async () => {
     const { cache, loads } = setup();
     await Promise.all([cache.getMany(['A']), cache.getMany(['A']), cache.getMany(['A', 'B'])]);
-    expect(loads).toEqual([['A'], ['B']]);
+    expect(loads).toEqual([['A', 'B']]);
+  });
+
+  it('rejects the lookups of a failed load and loads again on the next miss', async () => {
+    let fail = true;
+    const loads: string[][] = [];
+    const cache = createMeterCache({
+      load: async (serials) => {
+        loads.push([...serials]);
+        if (fail) throw Object.assign(new Error('connection terminated'), { code: 'ECONNRESET' });
+        return new Map(serials.map((s) => [s, { serial: s } as unknown as MeterState]));
+      },
+      maxSize: 10,
+      staleMs: 30_000,
+      now: () => 0,
+    });
+    await expect(Promise.all([cache.getMany(['A']), cache.getMany(['B'])])).rejects.toThrow('connection terminated');
+    fail = false;
+    expect((await cache.getMany(['A', 'B'])).get('B')).not.toBeNull();
+    expect(loads).toEqual([['A', 'B'], ['A', 'B']]);
   });
 
   it('evicts the least recently used beyond its size', async () => {
