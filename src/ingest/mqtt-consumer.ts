@@ -6,10 +6,8 @@
  */
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../lib/logger.js';
+import { quietMqttLog } from '../lib/mqtt-options.js';
 import { ingestTopicFilters, sharedFilter } from './topics.js';
-
-const MQTT_TRACE = /mqttjs/.test(process.env.DEBUG ?? '');
-const noop = (): void => undefined;
 
 export interface ConsumerOptions {
   url: string;
@@ -41,9 +39,7 @@ export function createMqttConsumer(o: ConsumerOptions) {
       connectTimeout: 10_000,
       keepalive: 30,
       resubscribe: false,
-      // mqtt.js traces every packet through `debug` (a call with arguments even when disabled:
-      // ~2 % of the per-message CPU); DEBUG=mqttjs* turns its tracing back on.
-      ...(MQTT_TRACE ? {} : { log: noop }),
+      ...quietMqttLog(),
     });
     let generation = 0;
     client.on('connect', () => {

@@ -4,6 +4,7 @@
  * messages keeps memory flat). Nothing here decides what to publish.
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { quietMqttLog } from '../lib/mqtt-options.js';
 
 export interface PublisherOptions {
   url: string;
@@ -30,9 +31,7 @@ export async function createPublisher(opts: PublisherOptions): Promise<Publisher
   const prefix = opts.clientIdPrefix ?? `meterbill-sim-${process.pid}-${Date.now().toString(36)}`;
   const clients: MqttClient[] = [];
   for (let i = 0; i < n; i++) {
-    // `log`: mqtt.js traces every packet through `debug` even when disabled (DEBUG=mqttjs* restores it).
-    const log = /mqttjs/.test(process.env.DEBUG ?? '') ? {} : { log: () => undefined };
-    clients.push(await mqtt.connectAsync(opts.url, { clientId: `${prefix}-${i}`, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000, ...log }));
+    clients.push(await mqtt.connectAsync(opts.url, { clientId: `${prefix}-${i}`, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000, ...quietMqttLog() }));
   }
   const maxInFlight = Math.max(1, opts.maxInFlight ?? 1000);
   const stats = { published: 0, acked: 0, errors: 0 };
