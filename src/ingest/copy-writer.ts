@@ -62,7 +62,7 @@ export function createCopyBatchWrite(pool: pg.Pool, db: Kysely<Database>, timeou
       const readings =
         batch.readings.length >= COPY_MIN_ROWS
           ? await copyReadings(client, batch.readings)
-          : await run(client, readingsInsert(batch.readings).compile(db));
+          : await run(client, readingsInsert(batch.readings));
       const events = batch.events.length ? await run(client, eventsInsert(db, batch.events)) : 0;
       const deadLetters = batch.deadLetters.length ? await run(client, deadLettersInsert(db, batch.deadLetters)) : 0;
       await client.query('commit');

@@ -2,7 +2,7 @@
  * Ingest persistence: meter state for validation, and the batch write (readings via UNNEST,
  * events, dead letters) with ON CONFLICT DO NOTHING so redelivered data is a no-op.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { CHANNELS } from './channels.js';
 import type { DeadLetter } from './message-parse.js';
@@ -84,21 +84,16 @@ export async function writeBatch(
  */
 export async function insertReadings(db: Db, rows: ReadingRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const res = await readingsInsert(rows).execute(db);
+  const res = await db.executeQuery(readingsInsert(rows));
   return Number(res.numAffectedRows ?? 0);
 }
 
-/** The UNNEST statement itself (Kysely; the server's small-batch path uses readingsUnnestSql). */
-export function readingsInsert(rows: ReadingRow[]) {
-  const [ids, channels, ts, values, occurred] = readingsArrays(rows);
-  return sql`
-    insert into readings (meter_id, channel, ts, value, occurred_at)
-    select * from unnest(${ids}::bigint[], ${channels}::text[], ${ts}::timestamptz[],
-                         ${values}::numeric[], ${occurred}::timestamptz[])
-    on conflict do nothing`;
+/** The UNNEST insert of a batch, duplicates ignored (both drivers; the COPY path's small batches). */
+export function readingsInsert(rows: ReadingRow[]): CompiledQuery {
+  return CompiledQuery.raw(readingsUnnestSql(true), readingsArrays(rows));
 }
 
-/** The same statement as text with $1..$5 (readingsArrays), for a named prepared statement. */
+/** The statement with $1..$5 = readingsArrays; without ON CONFLICT for the server's fast path. */
 export function readingsUnnestSql(onConflict: boolean): string {
   return `insert into readings (meter_id, channel, ts, value, occurred_at)
     select * from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::numeric[], $5::timestamptz[])${onConflict ? ' on conflict do nothing' : ''}`;
