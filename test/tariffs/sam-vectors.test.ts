@@ -1,5 +1,5 @@
 /**
- * NREL SAM utilityrate5's own test cases (../shared/vectors/sam, see its README), billed through
+ * NREL SAM utilityrate5's own test cases (test/fixtures/sam, with provenance and licence in its README), billed through
  * the path a user's URDB tariff takes: SAM inputs -> URDB record (samInputsToUrdb) -> importUrdb
  * -> YAML tariff file text -> loader parse/validation -> engine with an hourly interval series.
  */
@@ -13,7 +13,7 @@ import { compileTariff } from '../../src/tariffs/tariff-catalog.js';
 import { computeMonthlyBills } from '../../src/tariffs/monthly.js';
 import { intervalInputSchema } from '../../src/tariffs/quote-schema.js';
 
-const DIR = new URL('../../../shared/vectors/sam/', import.meta.url);
+const DIR = new URL('../fixtures/sam/', import.meta.url);
 interface Vector {
   load_kw_hourly: number[];
   sam_inputs_raw: Record<string, unknown>;
