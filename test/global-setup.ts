@@ -1,7 +1,7 @@
 /**
  * Once per `npm test`:
  * - with TEST_DATABASE_URL: fail fast, with a clear message, if the server is unreachable;
- * - embedded: build one migrated PGlite+TimescaleDB and dump it, so each test file starts from a
+ * - embedded: build one migrated PGlite database and dump it, so each test file starts from a
  *   copy (~2 s) instead of creating and migrating its own (~6 s).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

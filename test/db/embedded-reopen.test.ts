@@ -9,7 +9,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'meterbill-reopen-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('embedded database persisted in a data folder', () => {
-  it('keeps data across restarts and still writes to hypertables after reopening', async () => {
+  it('keeps data across restarts and still writes after reopening', async () => {
     const first = await connectDatabase({ dataDir: dir });
     await migrateToLatest(first.db);
     await first.db.insertInto('readings').values({ meter_id: 1, channel: '1.8.0', ts: '2026-04-01T00:00:00Z', value: '10' }).execute();

@@ -17,23 +17,18 @@ async function fresh(url: string | undefined): Promise<TestDatabase> {
 
 const TABLES = ['accounts', 'api_keys', 'dead_letters', 'events', 'meter_installations', 'meters', 'readings'];
 
-describe('migrations on the embedded database (PGlite + TimescaleDB)', () => {
-  it('creates the schema with hypertables, compression and retention, and is idempotent', async () => {
+describe('migrations on the embedded database (PGlite, plain tables)', () => {
+  it('creates ordinary tables without TimescaleDB, and is idempotent', async () => {
     const t = await fresh(undefined);
     const first = await migrateToLatest(t.db);
     expect(first.applied).toContain('0001_foundation');
-    expect(await hasTimescale(t.db)).toBe(true);
-    const { rows: hts } = await sql<{ hypertable_name: string }>`
-      select hypertable_name from timescaledb_information.hypertables order by 1`.execute(t.db);
-    expect(hts.map((r) => r.hypertable_name)).toEqual(['dead_letters', 'events', 'readings']);
-    const { rows: jobs } = await sql<{ proc_name: string; hypertable_name: string }>`
-      select proc_name, hypertable_name from timescaledb_information.jobs
-      where hypertable_name is not null order by 2, 1`.execute(t.db);
-    expect(jobs).toEqual([
-      { proc_name: 'policy_retention', hypertable_name: 'dead_letters' },
-      { proc_name: 'policy_compression', hypertable_name: 'events' },
-      { proc_name: 'policy_compression', hypertable_name: 'readings' },
-    ]);
+    expect(await hasTimescale(t.db)).toBe(false);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_extension where extname = 'timescaledb'`.execute(t.db);
+    expect(rows).toEqual([{ n: 0 }]);
+    const { rows: tables } = await sql<{ table_name: string }>`
+      select table_name from information_schema.tables where table_schema = current_schema() and table_name not like 'kysely%'
+      order by 1`.execute(t.db);
+    expect(tables.map((r) => r.table_name)).toEqual(TABLES);
     const second = await migrateToLatest(t.db);
     expect(second.applied).toEqual([]);
   });
