@@ -4,8 +4,9 @@
  *
  * Frozen in time: never import application code here.
  *
- * TimescaleDB is used when the server offers it (production, and the embedded PGlite build);
- * on a plain PostgreSQL the same tables are ordinary tables and every query stays portable.
+ * TimescaleDB is used when the server has it preloaded (production); on a plain PostgreSQL, the
+ * embedded database, or a server with the extension installed but not preloaded, the same tables
+ * are ordinary tables and every query stays portable.
  *
  * Chunk sizes (TimescaleDB advises a chunk's data plus indexes fit in ~25 % of memory):
  *  - readings, 1 day. A 1M-meter utility with 15-min load profile on two channels writes
@@ -38,12 +39,34 @@ export async function down(db: Db): Promise<void> {
   }
 }
 
-async function enableTimescale(db: Db): Promise<boolean> {
-  const { rows } = await sql<{ available: boolean }>`
-    select exists(select 1 from pg_available_extensions where name = 'timescaledb') as available`.execute(db);
-  if (!rows[0]?.available) return false;
-  await sql`create extension if not exists timescaledb`.execute(db);
-  return true;
+/**
+ * TimescaleDB is used only when it is *usable*: its library preloaded (shared_preload_libraries)
+ * and the extension installable. Installed-but-not-preloaded is a common server mistake; the
+ * schema then falls back to plain tables with a warning instead of failing half-way.
+ * The extension is created once per database in `public` (never in the current schema: a test
+ * schema's `drop schema … cascade` would take it along), under a lock so parallel migrations of
+ * different schemas do not race to create it. Returns the schema holding its functions.
+ */
+async function enableTimescale(db: Db): Promise<string | undefined> {
+  const { rows } = await sql<{ available: boolean; preloaded: boolean }>`
+    select exists(select 1 from pg_available_extensions where name = 'timescaledb') as available,
+      coalesce(current_setting('shared_preload_libraries', true), '') ~ '(^|[[:space:],])"?timescaledb"?($|[[:space:],])' as preloaded`.execute(db);
+  const { available, preloaded } = rows[0] ?? { available: false, preloaded: false };
+  if (!available) return undefined;
+  if (!preloaded) {
+    process.emitWarning(
+      'TimescaleDB is installed on this server but not in shared_preload_libraries: readings, events and dead ' +
+        'letters are created as plain tables (no compression or retention). Preload it and restart PostgreSQL ' +
+        'before migrating to get hypertables.',
+      { code: 'MB_TIMESCALE_NOT_PRELOADED' },
+    );
+    return undefined;
+  }
+  await sql`select pg_advisory_xact_lock(hashtext('meterbill:create extension timescaledb'))`.execute(db);
+  await sql`create extension if not exists timescaledb with schema public`.execute(db);
+  const { rows: ext } = await sql<{ schema: string }>`
+    select extnamespace::regnamespace::text as schema from pg_extension where extname = 'timescaledb'`.execute(db);
+  return ext[0]?.schema;
 }
 
 async function createAccounts(db: Db): Promise<void> {
@@ -110,7 +133,7 @@ async function createMeters(db: Db): Promise<void> {
   await sql`create index meter_installations_account_time on meter_installations (account_id, installed_at)`.execute(db);
 }
 
-async function createReadings(db: Db, timescale: boolean): Promise<void> {
+async function createReadings(db: Db, timescale: string | undefined): Promise<void> {
   // One row per meter, OBIS channel and time (interval readings stamped at the interval's end).
   // The OBIS code tells the kind: x.8.y cumulative registers, x.29.0 interval energy,
   // x.6.0 maximum demand (occurred_at = when the maximum happened), x.7.0 instantaneous,
@@ -129,13 +152,13 @@ async function createReadings(db: Db, timescale: boolean): Promise<void> {
     await sql`create index readings_ts on readings (ts)`.execute(db);
     return;
   }
-  await sql`select create_hypertable('readings', 'ts', chunk_time_interval => interval '1 day')`.execute(db);
+  await sql`select ${sql.id(timescale)}.create_hypertable('readings', 'ts', chunk_time_interval => interval '1 day')`.execute(db);
   await sql`alter table readings set (timescaledb.compress,
       timescaledb.compress_segmentby = 'meter_id', timescaledb.compress_orderby = 'channel, ts desc')`.execute(db);
-  await sql`select add_compression_policy('readings', interval '7 days')`.execute(db);
+  await sql`select ${sql.id(timescale)}.add_compression_policy('readings', interval '7 days')`.execute(db);
 }
 
-async function createEvents(db: Db, timescale: boolean): Promise<void> {
+async function createEvents(db: Db, timescale: string | undefined): Promise<void> {
   // IS 15959 event codes; occurrence and restoration have their own codes (e.g. 101/102).
   await sql`
     create table events (
@@ -150,12 +173,12 @@ async function createEvents(db: Db, timescale: boolean): Promise<void> {
     await sql`create index events_ts on events (ts)`.execute(db);
     return;
   }
-  await sql`select create_hypertable('events', 'ts', chunk_time_interval => interval '7 days')`.execute(db);
+  await sql`select ${sql.id(timescale)}.create_hypertable('events', 'ts', chunk_time_interval => interval '7 days')`.execute(db);
   await sql`alter table events set (timescaledb.compress, timescaledb.compress_segmentby = 'meter_id')`.execute(db);
-  await sql`select add_compression_policy('events', interval '30 days')`.execute(db);
+  await sql`select ${sql.id(timescale)}.add_compression_policy('events', interval '30 days')`.execute(db);
 }
 
-async function createDeadLetters(db: Db, timescale: boolean): Promise<void> {
+async function createDeadLetters(db: Db, timescale: string | undefined): Promise<void> {
   await sql`
     create table dead_letters (
       id bigint generated always as identity,
@@ -172,8 +195,8 @@ async function createDeadLetters(db: Db, timescale: boolean): Promise<void> {
     await sql`create index dead_letters_received on dead_letters (received_at)`.execute(db);
     return;
   }
-  await sql`select create_hypertable('dead_letters', 'received_at', chunk_time_interval => interval '7 days')`.execute(db);
-  await sql`select add_retention_policy('dead_letters', interval '90 days')`.execute(db);
+  await sql`select ${sql.id(timescale)}.create_hypertable('dead_letters', 'received_at', chunk_time_interval => interval '7 days')`.execute(db);
+  await sql`select ${sql.id(timescale)}.add_retention_policy('dead_letters', interval '90 days')`.execute(db);
 }
 
 async function createApiKeys(db: Db): Promise<void> {

@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
 export interface ReadinessCheck {
   name: string;
-  check(): Promise<void>;
+  /** Throws when the dependency is down. May return a note to show instead of plain "ok". */
+  check(): Promise<void | string>;
 }
 
 const readySchema = z.object({
@@ -30,7 +31,7 @@ export function healthRoutes(checks: readonly ReadinessCheck[]): FastifyPluginAs
       },
       async (_req, reply) => {
         const results = await Promise.all(checks.map(runCheck));
-        const ok = results.every(([, r]) => r === 'ok');
+        const ok = results.every(([, r]) => !r.startsWith('down'));
         return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
       },
     );
@@ -39,8 +40,8 @@ export function healthRoutes(checks: readonly ReadinessCheck[]): FastifyPluginAs
 
 async function runCheck(c: ReadinessCheck): Promise<[string, string]> {
   try {
-    await withTimeout(c.check(), 2000);
-    return [c.name, 'ok'];
+    const note = await withTimeout(c.check(), 2000);
+    return [c.name, typeof note === 'string' ? note : 'ok'];
   } catch (err) {
     return [c.name, `down: ${err instanceof Error ? err.message : String(err)}`];
   }

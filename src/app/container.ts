@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../config/config-schema.js';
 import { connectDatabase, type DatabaseHandle } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { createTimescaleJobsMonitor } from '../db/timescale-jobs.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { createMetricsRegistry } from '../api/metrics.js';
@@ -55,7 +56,12 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
   const ingest = wireIngest({ config, db, pool: database.pool, log, clock, metrics });
 
   const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs }), ...ingest.routes];
-  const readiness: ReadinessCheck[] = [{ name: 'database', check: async () => void (await sql`select 1`.execute(db)) }, ingest.readiness];
+  const timescaleJobs = createTimescaleJobsMonitor({ db, metrics });
+  const readiness: ReadinessCheck[] = [
+    { name: 'database', check: async () => void (await sql`select 1`.execute(db)) },
+    ingest.readiness,
+    timescaleJobs.readiness,
+  ];
 
   return {
     config,

@@ -1,7 +1,7 @@
 /**
  * An isolated, migrated database for one test file.
  * - TEST_DATABASE_URL set: a fresh schema on that server (dropped at close).
- * - otherwise: an in-memory embedded PGlite with TimescaleDB.
+ * - otherwise: an in-memory embedded PGlite (plain tables), copied from the migrated template.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ export async function createTestDatabase(opts: { migrate?: boolean; url?: string
     backend: handle.backend,
     schema,
     close: async () => {
-      if (schema) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(handle.db);
+      if (schema) await dropSchema(handle.db, schema);
       await handle.close();
     },
   };
@@ -50,4 +50,27 @@ function embeddedTemplate(wanted: boolean): Uint8Array | undefined {
   if (!wanted) return undefined;
   template ??= new Uint8Array(readFileSync(inject('embeddedTemplatePath')));
   return template;
+}
+
+/**
+ * Drops a test schema. On TimescaleDB its policies' background jobs may be running right now
+ * (they start when created) and take locks the drop needs: remove the jobs first, and retry a
+ * deadlock a few times.
+ */
+async function dropSchema(db: Kysely<Database>, schema: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql`
+        do $$ begin
+          if to_regclass('timescaledb_information.jobs') is not null then
+            perform public.delete_job(job_id) from timescaledb_information.jobs where hypertable_schema = ${sql.lit(schema)};
+          end if;
+        end $$`.execute(db);
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }
