@@ -17,7 +17,7 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** PostgreSQL/TimescaleDB server. Unset: the embedded PGlite+TimescaleDB in DATA_DIR. */
+  /** PostgreSQL server (TimescaleDB used when preloaded). Unset: the embedded PGlite in DATA_DIR. */
   DATABASE_URL: optionalUrl(/^postgres(ql)?$/),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** Folder for embedded state (database files, demo admin key). */
