@@ -4,13 +4,15 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { embeddedTemplate } from '../helpers/test-db.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'meterbill-reopen-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('embedded database persisted in a data folder', () => {
   it('keeps data across restarts and still writes after reopening', async () => {
-    const first = await connectDatabase({ dataDir: dir });
+    // A new data folder filled from the unmigrated template (skips PGlite's slow initdb).
+    const first = await connectDatabase({ dataDir: dir, embeddedTemplate: embeddedTemplate(false) });
     await migrateToLatest(first.db);
     await first.db.insertInto('readings').values({ meter_id: 1, channel: '1.8.0', ts: '2026-04-01T00:00:00Z', value: '10' }).execute();
     await first.close();

@@ -43,13 +43,12 @@ export async function createTestDatabase(opts: { migrate?: boolean; url?: string
   };
 }
 
-let template: Uint8Array | undefined;
+const templates: { migrated?: Uint8Array; empty?: Uint8Array } = {};
 
-/** The migrated embedded database built once by test/global-setup.ts. */
-function embeddedTemplate(wanted: boolean): Uint8Array | undefined {
-  if (!wanted) return undefined;
-  template ??= new Uint8Array(readFileSync(inject('embeddedTemplatePath')));
-  return template;
+/** The embedded database built once by test/global-setup.ts, migrated or not (a fresh database). */
+export function embeddedTemplate(migrated: boolean): Uint8Array {
+  if (migrated) return (templates.migrated ??= new Uint8Array(readFileSync(inject('embeddedTemplatePath'))));
+  return (templates.empty ??= new Uint8Array(readFileSync(inject('embeddedEmptyTemplatePath'))));
 }
 
 /**
