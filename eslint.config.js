@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-bench/', 'node_modules/', 'data/', 'coverage/', 'tariffs/*.schema.json'] },
+  { ignores: ['reports/', '.stryker-tmp/', 'dist/', 'dist-bench/', 'node_modules/', 'data/', 'coverage/', 'tariffs/*.schema.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
