@@ -52,6 +52,13 @@ export const configSchema = z.object({
   INGEST_RETRY_MAX_MS: z.coerce.number().int().min(10).default(10_000),
   /** Batches written at once on a PostgreSQL server (overlaps one commit with the next batch). */
   INGEST_WRITERS: z.coerce.number().int().min(1).max(16).default(2),
+  /**
+   * Ingest: attempts at a transient write error before the message is dead-lettered `write_failed`
+   * (only if the database takes the dead letter: during an outage messages are kept and retried).
+   */
+  INGEST_WRITE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(8),
+  /** Ingest: /readyz fails when messages have waited this long and nothing has committed. */
+  INGEST_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Ingest: meters kept in the validation cache (id, installations, last registers). */
   INGEST_METER_CACHE_SIZE: z.coerce.number().int().min(100).default(200_000),
   TIMEZONE: z

@@ -38,6 +38,8 @@ export interface MetersTable {
   integration_period_min: ColumnType<number, number | undefined, number>;
   manufacturer: string | null;
   status: ColumnType<string, string | undefined, string>;
+  /** Integer digits of the cumulative registers (they roll over at 10^digits); set by class when omitted (0002). */
+  register_digits: ColumnType<number, number | undefined, number>;
   created_at: Generated<Date>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -2,25 +2,36 @@
  * The batching writer: units (one per MQTT message: its rows and dead letters) are queued and
  * written together in one transaction; a unit's promise resolves only after that commit, which
  * is when its message is acknowledged. Batches close at `maxRows` rows, after `maxMs`, or as soon
- * as every producer (connection) is waiting. Transient database errors are retried with
- * exponential backoff, forever; a permanent error splits the batch so only the message that
- * fails alone is dead-lettered (`db_rejected`).
+ * as every producer (connection) is waiting.
+ *
+ * Failures never block a connection for ever:
+ * - a permanent error (isTransientDbError false: bad data, a statement over a protocol or
+ *   configuration limit) splits the batch so only the message that fails alone is dead-lettered
+ *   (`db_rejected`);
+ * - a transient one is retried with exponential backoff; after `maxAttempts` a batch is split and a
+ *   single message that still fails is dead-lettered `write_failed` with the error code — but only
+ *   if the database takes that dead letter: while it takes nothing (an outage) the message is kept
+ *   and retried, since then the message is not what is wrong.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
-import { writeBatch, type WriteCounts } from './ingest-repository.js';
-import type { Batch } from './copy-writer.js';
-import type { DeadLetter } from './message-parse.js';
+import { readingKey, writeBatch, type Batch, type WriteCounts } from './ingest-repository.js';
+import type { DeadLetter, DeadLetterReason } from './message-parse.js';
 import type { EventRow, ReadingRow } from './validate.js';
 
 export interface WriteUnit {
   readings: ReadingRow[];
   events: EventRow[];
   deadLetters: DeadLetter[];
-  /** The message, for a `db_rejected` dead letter. */
+  /** The message, for a `db_rejected` / `write_failed` dead letter. */
   source: { topic: string; payload: Buffer };
+  /** Runs once the unit's rows are committed as they are (not when it is dead-lettered instead). */
+  afterCommit?: () => void;
 }
+
+/** How a unit ended: its rows committed, or the whole message dead-lettered in their place. */
+export type UnitOutcome = { stored: true } | { stored: false; reason: DeadLetterReason };
 
 export interface WriterOptions {
   db: Kysely<Database>;
@@ -36,6 +47,8 @@ export interface WriterOptions {
   maxMs: number;
   queueMaxRows: number;
   retryMaxMs: number;
+  /** Attempts at a transient error before a batch is split / a message dead-lettered `write_failed`. */
+  maxAttempts?: number;
   /** Messages accepted and not yet committed (flush as soon as all of them are waiting here). */
   producers: () => number;
   onCommit?: (batch: { units: number; rows: number; counts: WriteCounts; ms: number }) => void;
@@ -45,7 +58,7 @@ export interface WriterOptions {
 interface Entry {
   unit: WriteUnit;
   rows: number;
-  resolve: () => void;
+  resolve: (o: UnitOutcome) => void;
   reject: (err: Error) => void;
 }
 
@@ -59,18 +72,32 @@ export interface WriterStats {
   lastCommitAt: string | null;
 }
 
-const TRANSIENT_SQLSTATE = /^(08|53|57P0[1-3]|40001|40P01|55P03)/;
+/**
+ * SQLSTATEs worth retrying: the connection or the server's state, not the statement. Not
+ * 08P01 (protocol_violation: e.g. more than 65,535 bind parameters) or 53400
+ * (configuration_limit_exceeded): the same statement fails the same way every time.
+ */
+const TRANSIENT_SQLSTATES = new Set([
+  '08000', '08001', '08003', '08004', '08006', '08007', // connection exceptions
+  '40001', '40P01', // serialization failure, deadlock
+  '53000', '53100', '53200', '53300', // insufficient resources, disk full, out of memory, too many connections
+  '55P03', // lock not available
+  '57P01', '57P02', '57P03', '57P05', // admin / crash shutdown, cannot connect now, idle session timeout
+  '58000', '58030', // system error, I/O error
+]);
 const TRANSIENT_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** Connection-level and server-state errors are worth retrying; data errors are not. */
+/** Connection-level and server-state errors are worth retrying; data and limit errors are not. */
 export function isTransientDbError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && TRANSIENT_NODE.has(code)) return true;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return TRANSIENT_SQLSTATE.test(code);
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return TRANSIENT_SQLSTATES.has(code);
   // No SQLSTATE: transient when the driver lost or could not get a connection ("Connection
   // terminated", pool timeout); anything else (a TypeError, say) is a defect, not worth retrying.
   return /connect|terminat|timeout|timed out|closed|ended/i.test((err as Error)?.message ?? '');
 }
+
+const DEFAULT_MAX_ATTEMPTS = 8;
 
 export function createBatchWriter(o: WriterOptions) {
   const log = o.log.child({ module: 'ingest-writer' });
@@ -85,10 +112,13 @@ export function createBatchWriter(o: WriterOptions) {
   const capacityWaiters: Array<() => void> = [];
   const stats: WriterStats = { queuedUnits: 0, queuedRows: 0, batches: 0, rowsOffered: 0, rowsInserted: 0, retries: 0, lastCommitAt: null };
 
-  function submit(unit: WriteUnit): Promise<void> {
+  const maxAttempts = Math.max(1, o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+
+  /** Resolves after the unit's commit, saying whether its rows or a dead letter in their place were stored. */
+  function submit(unit: WriteUnit): Promise<UnitOutcome> {
     if (stopped) return Promise.reject(new Error('writer stopped'));
     const rows = unit.readings.length + unit.events.length + unit.deadLetters.length;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<UnitOutcome>((resolve, reject) => {
       queue.push({ unit, rows, resolve, reject });
       queuedRows += rows;
       schedule();
@@ -133,65 +163,81 @@ export function createBatchWriter(o: WriterOptions) {
     return batch;
   }
 
+  /** Writes the entries together; on failure retries, splits or dead-letters (see the header). */
   async function runBatch(batch: Entry[]): Promise<void> {
-    const started = Date.now();
-    const counts = await withRetry(() => writeEntries(batch.map((e) => e.unit)), batch);
-    if (!counts) return;
-    const rows = batch.reduce((n, e) => n + e.rows, 0);
-    stats.batches++;
-    stats.rowsOffered += batch.reduce((n, e) => n + e.unit.readings.length, 0);
-    stats.rowsInserted += counts.readings;
-    stats.lastCommitAt = new Date().toISOString();
-    o.onCommit?.({ units: batch.length, rows, counts, ms: Date.now() - started });
-    for (const e of batch) e.resolve();
-  }
-
-  function writeEntries(units: WriteUnit[]): Promise<WriteCounts> {
-    return write({
-      readings: units.flatMap((u) => u.readings),
-      events: units.flatMap((u) => u.events),
-      deadLetters: units.flatMap((u) => u.deadLetters),
-    });
-  }
-
-  /** Retries transient failures forever (unless stopped); splits the batch on a permanent one. */
-  async function withRetry(write: () => Promise<WriteCounts>, batch: Entry[], split = true): Promise<WriteCounts | null> {
     for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
       try {
-        return await write();
+        const counts = await write(batchOf(batch.map((e) => e.unit)));
+        committed(batch, counts, started);
+        for (const e of batch) e.resolve({ stored: true });
+        return;
       } catch (err) {
-        if (split && !isTransientDbError(err)) return writeOneByOne(batch, err);
+        const transient = isTransientDbError(err);
+        if (batch.length > 1 && (!transient || attempt >= maxAttempts)) return split(batch, err);
+        const single = batch[0] as Entry;
+        if (!transient) return deadLetterUntilStored(single, 'db_rejected', err, attempt);
+        if (attempt >= maxAttempts && (await tryDeadLetter(single, 'write_failed', err, attempt))) return;
         stats.retries++;
         o.onRetry?.(err, attempt);
-        log.warn({ err: (err as Error).message, attempt }, 'batch write failed; retrying');
+        log.warn({ err: (err as Error).message, code: codeOf(err), attempt }, 'batch write failed; retrying');
         if (stopped && attempt >= 3) {
           for (const e of batch) e.reject(new Error('writer stopped before the batch could be written'));
-          return null;
+          return;
         }
         await sleep(retryDelayMs(attempt, o.retryMaxMs));
       }
     }
   }
 
-  async function writeOneByOne(batch: Entry[], cause: unknown): Promise<WriteCounts> {
-    log.error({ err: (cause as Error).message }, 'batch rejected by the database; writing its messages one by one');
-    const total: WriteCounts = { readings: 0, events: 0, deadLetters: 0 };
-    for (const e of batch) {
-      const c = await withRetry(() => writeEntries([e.unit]).catch((err) => writeRejected(e.unit, err)), [e], false);
-      if (!c) continue;
-      total.readings += c.readings;
-      total.events += c.events;
-      total.deadLetters += c.deadLetters;
-    }
-    return total;
+  /** `offered`: the batch's readings (none when a dead letter took a message's place). */
+  function committed(batch: Entry[], counts: WriteCounts, started: number, offered = batch.reduce((n, e) => n + e.unit.readings.length, 0)): void {
+    stats.batches++;
+    stats.rowsOffered += offered;
+    stats.rowsInserted += counts.readings;
+    stats.lastCommitAt = new Date().toISOString();
+    o.onCommit?.({ units: batch.length, rows: batch.reduce((n, e) => n + e.rows, 0), counts, ms: Date.now() - started });
   }
 
-  /** A message the database refuses alone: its raw payload becomes a dead letter (then acked). */
-  function writeRejected(unit: WriteUnit, err: unknown): Promise<WriteCounts> {
-    if (isTransientDbError(err)) throw err;
-    const details = { message: (err as Error).message, code: (err as { code?: string }).code ?? null };
-    const dl: DeadLetter = { ...unit.source, reason: 'db_rejected', details, meterSerial: null };
-    return o.db.transaction().execute((trx) => writeBatch(trx, { readings: [], events: [], deadLetters: [dl] }));
+  function batchOf(units: WriteUnit[]): Batch {
+    const topics = new Map<string, string>();
+    for (const u of units) for (const r of u.readings) topics.set(readingKey(r), u.source.topic);
+    return {
+      readings: units.flatMap((u) => u.readings),
+      events: units.flatMap((u) => u.events),
+      deadLetters: units.flatMap((u) => u.deadLetters),
+      topics,
+    };
+  }
+
+  async function split(batch: Entry[], cause: unknown): Promise<void> {
+    log.error({ err: (cause as Error).message, code: codeOf(cause), messages: batch.length }, 'batch failed; writing its messages one by one');
+    for (const e of batch) await runBatch([e]);
+  }
+
+  /** The message's raw payload as a dead letter in place of its rows; false if the database took nothing. */
+  async function tryDeadLetter(e: Entry, reason: DeadLetterReason, cause: unknown, attempts: number): Promise<boolean> {
+    const details = { message: (cause as Error).message, code: codeOf(cause), attempts };
+    const dl: DeadLetter = { ...e.unit.source, reason, details, meterSerial: null };
+    const started = Date.now();
+    try {
+      const counts = await write({ readings: [], events: [], deadLetters: [dl] });
+      committed([e], counts, started, 0);
+      log.error({ topic: dl.topic, reason, ...details }, 'message dead-lettered in place of its rows');
+      e.resolve({ stored: false, reason });
+      return true;
+    } catch (err) {
+      log.warn({ err: (err as Error).message, code: codeOf(err) }, 'dead letter not written either');
+      return false;
+    }
+  }
+
+  async function deadLetterUntilStored(e: Entry, reason: DeadLetterReason, cause: unknown, attempts: number): Promise<void> {
+    for (let attempt = 1; !(await tryDeadLetter(e, reason, cause, attempts)); attempt++) {
+      stats.retries++;
+      if (stopped && attempt >= 3) return e.reject(new Error('writer stopped before the dead letter could be written'));
+      await sleep(retryDelayMs(attempt, o.retryMaxMs));
+    }
   }
 
   /** Resolves when the queue is below its bound (back-pressure for producers). */
@@ -234,6 +280,11 @@ export type BatchWriter = ReturnType<typeof createBatchWriter>;
 export function retryDelayMs(attempt: number, maxMs: number): number {
   return Math.min(maxMs, 50 * 2 ** Math.min(attempt, 16));
 }
+
+const codeOf = (err: unknown): string | null => {
+  const c = (err as { code?: unknown })?.code;
+  return typeof c === 'string' ? c : null;
+};
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -19,6 +19,11 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    conflicts: new Counter({
+      name: 'meterbill_ingest_conflicting_values_total',
+      help: 'Readings refused because a different value is stored for the same meter, channel and time (dead-lettered conflicting_value)',
+      registers,
+    }),
     batchRows: new Histogram({
       name: 'meterbill_ingest_batch_rows',
       help: 'Rows per committed batch',

@@ -1,10 +1,21 @@
 /**
- * One message → one write unit: parse (pure), look up meter states (cache), validate (pure),
- * and turn every rejection into a dead letter. Nothing here writes; the batch writer does.
+ * One message → one write unit: parse (pure), look up meter states (cache) and the stored
+ * neighbours of late register snapshots, validate (pure), and turn every rejection into a dead
+ * letter. Nothing here writes; the batch writer does, and the accepted register values move the
+ * cached state only in the unit's `afterCommit`.
  */
 import type { MeterCache } from './meter-cache.js';
 import { createMessageParser, type DeadLetter, type ParsedMeter, type ParseOptions } from './message-parse.js';
-import { validateMeterPayload, type ValidationContext, type ValidationResult } from './validate.js';
+import type { MeterPayload } from './payload-schema.js';
+import {
+  applyRegisterUpdates,
+  neighbourKey,
+  validateMeterPayload,
+  type MeterState,
+  type RegisterNeighbours,
+  type ValidationContext,
+  type ValidationResult,
+} from './validate.js';
 import type { WriteUnit } from './batch-writer.js';
 
 const INSTALLATION_REASONS = new Set(['before_installation', 'not_installed']);
@@ -13,6 +24,8 @@ export interface ProcessorOptions extends ParseOptions {
   cache: Pick<MeterCache, 'getMany'>;
   maxFutureSkewMs: number;
   now: () => number;
+  /** Stored values around `at` per channel (ingest-repository loadRegisterNeighbours). */
+  neighbours?: (meterId: number, channels: string[], at: number) => Promise<Map<string, RegisterNeighbours>>;
 }
 
 export function createMessageProcessor(o: ProcessorOptions) {
@@ -25,22 +38,43 @@ export function createMessageProcessor(o: ProcessorOptions) {
     // Unknown or not-installed-then may be news the cache has not seen: reload stale entries once.
     const needsRefresh = parsed.meters.some((m) => states.get(m.serial) === null);
     if (needsRefresh) states = await o.cache.getMany(parsed.meters.map((m) => m.serial), true);
-    const ctx: ValidationContext = { now: o.now(), maxFutureSkewMs: o.maxFutureSkewMs };
+    const updates: Array<() => void> = [];
     for (const m of parsed.meters) {
-      const state = states.get(m.serial);
+      let state = states.get(m.serial);
       if (!state) {
         unit.deadLetters.push(itemDeadLetter(topic, payload, m, 'unknown_meter', `no meter with serial ${m.serial}`));
         continue;
       }
-      let result = validateMeterPayload(m.payload, state, ctx);
+      let result = await validate(m.payload, state);
       if (result.rejections.some((r) => INSTALLATION_REASONS.has(r.reason))) {
         const fresh = (await o.cache.getMany([m.serial], true)).get(m.serial);
-        if (fresh && fresh !== state) result = validateMeterPayload(m.payload, fresh, ctx);
+        if (fresh && fresh !== state) [state, result] = [fresh, await validate(m.payload, fresh)];
       }
       addResult(unit, topic, m, result);
+      const [s, regs] = [state, result.registers];
+      if (regs.length > 0) updates.push(() => applyRegisterUpdates(s, regs));
     }
+    if (updates.length > 0) unit.afterCommit = () => updates.forEach((u) => u());
     return unit;
   };
+
+  async function validate(p: MeterPayload, state: MeterState): Promise<ValidationResult> {
+    const ctx: ValidationContext = { now: o.now(), maxFutureSkewMs: o.maxFutureSkewMs, neighbours: await lateNeighbours(p, state) };
+    return validateMeterPayload(p, state, ctx);
+  }
+
+  /** Stored neighbours of each snapshot older than a value the cache knows (rare: late or redelivered data). */
+  async function lateNeighbours(p: MeterPayload, state: MeterState): Promise<Map<string, RegisterNeighbours>> {
+    const out = new Map<string, RegisterNeighbours>();
+    if (!o.neighbours) return out;
+    for (const snap of p.registers ?? []) {
+      const at = Date.parse(snap.at);
+      const channels = Object.keys(snap.values ?? {}).filter((ch) => (state.registers.get(ch)?.ts ?? -Infinity) > at);
+      if (channels.length === 0) continue;
+      for (const [ch, n] of await o.neighbours(state.meterId, channels, at)) out.set(neighbourKey(ch, at), n);
+    }
+    return out;
+  }
 }
 
 function addResult(unit: WriteUnit, topic: string, m: ParsedMeter, r: ValidationResult): void {

@@ -1,12 +1,14 @@
 /**
  * Ingest persistence: meter state for validation, and the batch write (readings via UNNEST,
- * events, dead letters) with ON CONFLICT DO NOTHING so redelivered data is a no-op.
+ * events, dead letters, in statements within the protocol's limits) with ON CONFLICT DO NOTHING
+ * so redelivered data is a no-op — and a different value for a stored key a `conflicting_value`
+ * dead letter, never a silent drop.
  */
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { CHANNELS } from './channels.js';
 import type { DeadLetter } from './message-parse.js';
-import type { EventRow, MeterState, ReadingRow } from './validate.js';
+import type { EventRow, MeterState, ReadingRow, RegisterNeighbours } from './validate.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -18,12 +20,12 @@ const REGISTER_CHANNELS = Object.entries(CHANNELS)
 export async function loadMeterStates(db: Db, serials: string[]): Promise<Map<string, MeterState>> {
   const out = new Map<string, MeterState>();
   if (serials.length === 0) return out;
-  const meters = await db.selectFrom('meters').select(['id', 'serial']).where('serial', 'in', serials).execute();
+  const meters = await db.selectFrom('meters').select(['id', 'serial', 'register_digits']).where('serial', 'in', serials).execute();
   if (meters.length === 0) return out;
   const ids = meters.map((m) => m.id);
   const byId = new Map<number, MeterState>();
   for (const m of meters) {
-    const state: MeterState = { meterId: m.id, serial: m.serial, installations: [], registers: new Map() };
+    const state: MeterState = { meterId: m.id, serial: m.serial, registerDigits: m.register_digits, installations: [], registers: new Map() };
     out.set(m.serial, state);
     byId.set(m.id, state);
   }
@@ -60,21 +62,84 @@ async function loadLastRegisters(db: Db, ids: number[], byId: Map<number, MeterS
   }
 }
 
+/**
+ * Per channel, the stored values just before and just after `at`: the neighbours a late or
+ * redelivered snapshot is checked against (validate.ts), so it is not compared with a newer value
+ * on the far side of a rollover.
+ */
+export async function loadRegisterNeighbours(db: Db, meterId: number, channels: string[], at: number): Promise<Map<string, RegisterNeighbours>> {
+  const out = new Map<string, RegisterNeighbours>();
+  if (channels.length === 0) return out;
+  const chans = `{${channels.join(',')}}`;
+  const ts = new Date(at).toISOString();
+  const { rows } = await sql<{ side: 'before' | 'after'; channel: string; ts: Date; value: string }>`
+    (select distinct on (channel) 'before' as side, channel, ts, value::text as value from readings
+      where meter_id = ${meterId} and channel = any(${chans}::text[]) and ts < ${ts}::timestamptz order by channel, ts desc)
+    union all
+    (select distinct on (channel) 'after' as side, channel, ts, value::text as value from readings
+      where meter_id = ${meterId} and channel = any(${chans}::text[]) and ts > ${ts}::timestamptz order by channel, ts asc)`.execute(db);
+  for (const r of rows) {
+    const n = out.get(r.channel) ?? {};
+    n[r.side] = { ts: new Date(r.ts).getTime(), value: r.value };
+    out.set(r.channel, n);
+  }
+  return out;
+}
+
 export interface WriteCounts {
   readings: number;
   events: number;
   deadLetters: number;
+  /** Readings refused because a different value is stored for their key (dead-lettered). */
+  conflicts: number;
+}
+
+/** What a batch writer writes in one transaction. */
+export interface Batch {
+  readings: ReadingRow[];
+  events: EventRow[];
+  deadLetters: DeadLetter[];
+  /** The topic each reading came in on (`readingKey`), for its `conflicting_value` dead letter. */
+  topics?: Map<string, string>;
+}
+
+export const readingKey = (r: { meterId: number; channel: string; ts: number }): string => `${r.meterId}|${r.channel}|${r.ts}`;
+
+/**
+ * Rows per INSERT … VALUES statement: PostgreSQL's protocol counts bind parameters in 16 bits
+ * (65,535), and a gateway batch of 20 meters × 1000 events is 80,000 of them in one statement.
+ * 1000 rows × 5 columns stays far below; bytes are bounded too (dead letters carry payloads).
+ */
+const CHUNK_ROWS = 1000;
+const CHUNK_BYTES = 8 * 1_048_576;
+
+export function chunks<T>(rows: T[], size: (r: T) => number = () => 0): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let bytes = 0;
+  for (const r of rows) {
+    const b = size(r);
+    if (cur.length > 0 && (cur.length >= CHUNK_ROWS || bytes + b > CHUNK_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(r);
+    bytes += b;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
 }
 
 /** Writes one batch inside the caller's transaction; returns the rows actually inserted. */
-export async function writeBatch(
-  trx: Transaction<Database>,
-  batch: { readings: ReadingRow[]; events: EventRow[]; deadLetters: DeadLetter[] },
-): Promise<WriteCounts> {
+export async function writeBatch(trx: Transaction<Database>, batch: Batch): Promise<WriteCounts> {
   const readings = await insertReadings(trx, batch.readings);
-  const events = await insertEvents(trx, batch.events);
-  const deadLetters = await insertDeadLetters(trx, batch.deadLetters);
-  return { readings, events, deadLetters };
+  const conflicts = readings < batch.readings.length ? await findConflicts(trx, batch.readings) : [];
+  const dls = [...batch.deadLetters, ...conflictDeadLetters(conflicts, batch.topics)];
+  let events = 0;
+  for (const c of chunks(batch.events)) events += Number((await eventsInsert(trx, c).executeTakeFirst()).numInsertedOrUpdatedRows ?? 0);
+  for (const c of chunks(dls, deadLetterBytes)) await deadLettersInsert(trx, c).execute();
+  return { readings, events, deadLetters: dls.length, conflicts: conflicts.length };
 }
 
 /**
@@ -93,10 +158,66 @@ export function readingsInsert(rows: ReadingRow[]): CompiledQuery {
   return CompiledQuery.raw(readingsUnnestSql(true), readingsArrays(rows));
 }
 
+const UNNEST_INPUT = 'unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::numeric[], $5::timestamptz[])';
+
 /** The statement with $1..$5 = readingsArrays; without ON CONFLICT for the server's fast path. */
 export function readingsUnnestSql(onConflict: boolean): string {
   return `insert into readings (meter_id, channel, ts, value, occurred_at)
-    select * from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::numeric[], $5::timestamptz[])${onConflict ? ' on conflict do nothing' : ''}`;
+    select * from ${UNNEST_INPUT}${onConflict ? ' on conflict do nothing' : ''}`;
+}
+
+/**
+ * The offered readings whose key holds a different stored value (numerically: 4.927 = 4.9270) or
+ * MD time. Run after the insert in the same transaction: rows just inserted equal their input, so
+ * what remains are the corrections ON CONFLICT DO NOTHING skipped, including a second, different
+ * value for one key within the batch.
+ */
+export const CONFLICTS_SQL = `select i.meter_id, m.serial, i.channel, i.ts, r.value::text as stored, i.value::text as received,
+    r.occurred_at as stored_occurred_at, i.occurred_at as received_occurred_at
+  from ${UNNEST_INPUT} as i (meter_id, channel, ts, value, occurred_at)
+  join readings r on r.meter_id = i.meter_id and r.channel = i.channel and r.ts = i.ts
+  join meters m on m.id = i.meter_id
+  where r.value <> i.value or r.occurred_at is distinct from i.occurred_at`;
+
+export interface ConflictRow {
+  meter_id: number | string;
+  serial: string;
+  channel: string;
+  ts: Date | string;
+  stored: string;
+  received: string;
+  stored_occurred_at: Date | string | null;
+  received_occurred_at: Date | string | null;
+}
+
+async function findConflicts(db: Db, rows: ReadingRow[]): Promise<ConflictRow[]> {
+  const res = await db.executeQuery<ConflictRow>(CompiledQuery.raw(CONFLICTS_SQL, readingsArrays(rows)));
+  return res.rows;
+}
+
+const iso = (t: Date | string | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+/** A `conflicting_value` dead letter per refused correction, carrying both values. */
+export function conflictDeadLetters(rows: ConflictRow[], topics: Map<string, string> | undefined): DeadLetter[] {
+  return rows.map((c) => {
+    const ts = new Date(c.ts).getTime();
+    const reading = { serial: c.serial, channel: c.channel, ts: iso(c.ts), value: c.received, occurredAt: iso(c.received_occurred_at) };
+    return {
+      topic: topics?.get(readingKey({ meterId: Number(c.meter_id), channel: c.channel, ts })) ?? 'unknown',
+      payload: Buffer.from(JSON.stringify(reading)),
+      reason: 'conflicting_value',
+      details: {
+        message: `${c.channel} at ${reading.ts}: stored ${c.stored}, received ${c.received}; the stored value is kept`,
+        channel: c.channel,
+        ts: reading.ts,
+        storedValue: c.stored,
+        receivedValue: c.received,
+        storedOccurredAt: iso(c.stored_occurred_at),
+        receivedOccurredAt: iso(c.received_occurred_at),
+      },
+      meterSerial: c.serial,
+    };
+  });
 }
 
 /** The five columns as PostgreSQL array literals (one text parameter each). */
@@ -117,7 +238,7 @@ export function readingsArrays(rows: ReadingRow[]): [string, string, string, str
   return [arr(ids), arr(channels), arr(ts), arr(values), arr(occurred)];
 }
 
-/** The events insert (redelivered events are ignored by the key); also compiled for the COPY path. */
+/** The events insert (redelivered events are ignored by the key); at most CHUNK_ROWS rows (chunks()). */
 export function eventsInsert(db: Db, rows: EventRow[]) {
   return db
     .insertInto('events')
@@ -125,20 +246,27 @@ export function eventsInsert(db: Db, rows: EventRow[]) {
     .onConflict((oc) => oc.doNothing());
 }
 
+/** At most CHUNK_ROWS rows (chunks()). Details are made storable: jsonb refuses U+0000. */
 export function deadLettersInsert(db: Db, rows: DeadLetter[]) {
   return db
     .insertInto('dead_letters')
-    .values(rows.map((d) => ({ topic: d.topic, payload: d.payload, reason: d.reason, details: JSON.stringify(d.details), meter_serial: d.meterSerial })));
+    .values(rows.map((d) => ({ topic: d.topic, payload: d.payload, reason: d.reason, details: jsonbText(d.details), meter_serial: d.meterSerial })));
 }
 
-async function insertEvents(db: Db, rows: EventRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const res = await eventsInsert(db, rows).executeTakeFirst();
-  return Number(res.numInsertedOrUpdatedRows ?? 0);
-}
+export const deadLetterBytes = (d: DeadLetter): number => d.payload.length + d.topic.length;
 
-async function insertDeadLetters(db: Db, rows: DeadLetter[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  await deadLettersInsert(db, rows).execute();
-  return rows.length;
+/**
+ * JSON for a jsonb column describing bad input: a NUL (which jsonb cannot hold, so the whole
+ * batch would fail) in any key or string becomes U+2400 SYMBOL FOR NULL. Never used for meter
+ * data, whose NULs are refused (validate.ts).
+ */
+export function jsonbText(v: unknown): string {
+  return JSON.stringify(v, function (this: unknown, _k, val: unknown) {
+    if (typeof val === 'string') return val.replace(/\0/g, '\u2400');
+    if (val && typeof val === 'object' && !Array.isArray(val) && !Buffer.isBuffer(val)) {
+      const o = val as Record<string, unknown>;
+      if (Object.keys(o).some((k) => k.includes('\0'))) return Object.fromEntries(Object.entries(o).map(([k, x]) => [k.replace(/\0/g, '\u2400'), x]));
+    }
+    return val;
+  });
 }

@@ -10,12 +10,13 @@ import { createCopyBatchWrite } from './copy-writer.js';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
-import { createBatchWriter, isTransientDbError, retryDelayMs, type WriteUnit } from './batch-writer.js';
-import { loadMeterStates } from './ingest-repository.js';
+import { createBatchWriter, isTransientDbError, retryDelayMs, type UnitOutcome, type WriteUnit } from './batch-writer.js';
+import { loadMeterStates, loadRegisterNeighbours, type WriteCounts } from './ingest-repository.js';
 import { createIngestMetrics } from './ingest-metrics.js';
 import { createMessageProcessor } from './ingest-processor.js';
 import { createMeterCache } from './meter-cache.js';
 import { createMqttConsumer } from './mqtt-consumer.js';
+import type { DeadLetterReason } from './message-parse.js';
 
 export interface IngestSettings {
   mqttUrl: string;
@@ -32,6 +33,10 @@ export interface IngestSettings {
   meterCacheSize: number;
   /** Batches in flight at once on a server (the embedded database has one connection: 1). */
   writers: number;
+  /** Attempts at a transient write error before a message is dead-lettered `write_failed` (default 8). */
+  writeMaxAttempts?: number;
+  /** Unready when messages have waited this long with no commit (default 60). */
+  stallSeconds?: number;
 }
 
 export interface IngestServiceDeps {
@@ -56,7 +61,7 @@ export interface IngestStats {
   batches: number;
   retries: number;
   lastCommitAt: string | null;
-  queue: { units: number; rows: number; inFlightMessages: number };
+  queue: { units: number; rows: number; inFlightMessages: number; stalled: boolean };
   mqtt: { connections: number; connected: number };
 }
 
@@ -80,7 +85,14 @@ export function createIngestService(deps: IngestServiceDeps) {
     cache,
     maxFutureSkewMs: s.maxFutureSkewS * 1000,
     now: () => deps.clock.now().getTime(),
+    neighbours: (meterId, channels, at) => loadRegisterNeighbours(deps.db, meterId, channels, at),
   });
+  const now = () => deps.clock.now().getTime();
+  const stallMs = (s.stallSeconds ?? 60) * 1000;
+  // Messages between arrival and commit, and when progress was last made (a commit, or the
+  // first message after an idle spell): readiness turns false when they wait too long.
+  let busy = 0;
+  let progressAt = now();
   const writer = createBatchWriter({
     db: deps.db,
     ...(deps.pool ? { write: createCopyBatchWrite(deps.pool, deps.db), concurrency: s.writers } : {}),
@@ -90,10 +102,13 @@ export function createIngestService(deps: IngestServiceDeps) {
     queueMaxRows: s.queueMaxRows,
     retryMaxMs: s.retryMaxMs,
     producers: () => Math.max(1, consumer.inFlight()),
+    ...(s.writeMaxAttempts ? { maxAttempts: s.writeMaxAttempts } : {}),
     onCommit: (b) => {
+      progressAt = now();
       m.batchRows.observe(b.rows);
       m.batchSeconds.observe(b.ms / 1000);
       m.readingsInserted.inc(b.counts.readings);
+      recordConflicts(b.counts);
     },
     onRetry: () => m.retries.inc(),
   });
@@ -104,17 +119,36 @@ export function createIngestService(deps: IngestServiceDeps) {
     prefix: s.topicPrefix,
     shareGroup: s.shareGroup,
     log,
-    onMessage: (topic, payload) => ingest(topic, payload),
+    onMessage: async (topic, payload) => void (await ingest(topic, payload)),
     onConnectionsChanged: (up) => m.connected.set(up),
   });
 
-  /** Processes one message and resolves once its rows and dead letters are committed. */
-  async function ingest(topic: string, payload: Buffer): Promise<void> {
-    await writer.waitForCapacity();
-    const unit = await processSafely(topic, payload);
-    m.queueRows.set(writer.queuedRows());
-    await writer.submit(unit);
-    record(unit);
+  /**
+   * Processes one message and resolves once its rows and dead letters are committed; only then
+   * are the meter's register values moved on and the message counted (as what was committed).
+   */
+  async function ingest(topic: string, payload: Buffer): Promise<UnitOutcome> {
+    if (busy++ === 0) progressAt = now();
+    try {
+      await writer.waitForCapacity();
+      const unit = await processSafely(topic, payload);
+      m.queueRows.set(writer.queuedRows());
+      const outcome = await writer.submit(unit);
+      if (outcome.stored) {
+        unit.afterCommit?.();
+        record(unit);
+      } else {
+        recordReplaced(outcome.reason);
+      }
+      return outcome;
+    } finally {
+      busy--;
+    }
+  }
+
+  /** True when messages are waiting and nothing has committed for the stall period. */
+  function stalled(): boolean {
+    return busy > 0 && now() - progressAt > stallMs;
   }
 
   /**
@@ -139,6 +173,24 @@ export function createIngestService(deps: IngestServiceDeps) {
     }
   }
 
+  /** The message was dead-lettered whole in place of its rows (db_rejected, write_failed). */
+  function recordReplaced(reason: DeadLetterReason): void {
+    byOutcome.dead_lettered.inc();
+    counts.deadLettered++;
+    countDeadLetters(reason, 1);
+  }
+
+  function recordConflicts(c: WriteCounts): void {
+    if (c.conflicts === 0) return;
+    m.conflicts.inc(c.conflicts);
+    countDeadLetters('conflicting_value', c.conflicts);
+  }
+
+  function countDeadLetters(reason: DeadLetterReason, n: number): void {
+    m.deadLetters.inc({ reason }, n);
+    counts.deadLetters[reason] = (counts.deadLetters[reason] ?? 0) + n;
+  }
+
   function record(unit: WriteUnit): void {
     const outcome = unit.deadLetters.length === 0 ? 'stored' : unit.readings.length + unit.events.length > 0 ? 'partial' : 'dead_lettered';
     byOutcome[outcome].inc();
@@ -146,10 +198,7 @@ export function createIngestService(deps: IngestServiceDeps) {
     m.readings.inc(unit.readings.length);
     m.events.inc(unit.events.length);
     counts.events += unit.events.length;
-    for (const d of unit.deadLetters) {
-      m.deadLetters.inc({ reason: d.reason });
-      counts.deadLetters[d.reason] = (counts.deadLetters[d.reason] ?? 0) + 1;
-    }
+    for (const d of unit.deadLetters) countDeadLetters(d.reason, 1);
   }
 
   function stats(): IngestStats {
@@ -165,7 +214,7 @@ export function createIngestService(deps: IngestServiceDeps) {
       batches: w.batches,
       retries: w.retries,
       lastCommitAt: w.lastCommitAt,
-      queue: { units: w.queuedUnits, rows: w.queuedRows, inFlightMessages: consumer.inFlight() },
+      queue: { units: w.queuedUnits, rows: w.queuedRows, inFlightMessages: consumer.inFlight(), stalled: stalled() },
       mqtt: { connections: s.connections, connected: consumer.connected() },
     };
   }
@@ -184,6 +233,10 @@ export function createIngestService(deps: IngestServiceDeps) {
     stats,
     /** True when at least one connection is up. */
     isConnected: () => consumer.connected() > 0,
+    stalled,
+    /** Why the service is stalled (for readiness), or null. */
+    stallReason: (): string | null =>
+      stalled() ? `${busy} message(s) waiting and nothing committed for ${Math.round((now() - progressAt) / 1000)} s` : null,
     /** Ingests one message without MQTT (tests, CLI replays); resolves after commit. */
     ingest,
   };

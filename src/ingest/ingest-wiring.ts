@@ -31,6 +31,8 @@ export function ingestSettings(config: Config, mqttUrl: string): IngestSettings 
     retryMaxMs: config.INGEST_RETRY_MAX_MS,
     meterCacheSize: config.INGEST_METER_CACHE_SIZE,
     writers: config.INGEST_WRITERS,
+    writeMaxAttempts: config.INGEST_WRITE_MAX_ATTEMPTS,
+    stallSeconds: config.INGEST_STALL_SECONDS,
   };
 }
 
@@ -48,6 +50,8 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
       name: 'mqtt',
       check: async () => {
         if (service && !service.isConnected()) throw new Error('no MQTT connection');
+        const stall = service?.stallReason();
+        if (stall) throw new Error(`ingest stalled: ${stall}`);
       },
     },
     /** Starts the embedded broker if needed, then the ingest service. */

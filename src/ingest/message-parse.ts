@@ -21,8 +21,11 @@ export const DEAD_LETTER_REASONS = [
   'wrong_channel_kind',
   'unit_mismatch',
   'register_backwards',
+  'register_overflow',
   'unknown_event_code',
+  'conflicting_value',
   'db_rejected',
+  'write_failed',
   'internal_error',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/ingest/message-parse.js';
 import { meterPayloadSchema } from '../../src/ingest/payload-schema.js';
-import { validateMeterPayload, type MeterState } from '../../src/ingest/validate.js';
+import { applyRegisterUpdates, containsNul, neighbourKey, validateMeterPayload, type MeterState } from '../../src/ingest/validate.js';
 
 const NOW = Date.parse('2025-01-15T12:00:00Z');
 const ctx = { now: NOW, maxFutureSkewMs: 300_000 };
@@ -67,12 +67,68 @@ describe('validateMeterPayload', () => {
     ]);
   });
 
-  it('compares a payload\'s snapshots in time order and advances the state', () => {
+  it('compares a payload\'s snapshots in time order; the state advances only when the updates are applied (after commit)', () => {
     const m = meter();
     const r = run({ registers: [{ at: '2025-01-15T08:00:00Z', values: { '1.8.0': '102' } }, { at: '2025-01-15T04:00:00Z', values: { '1.8.0': '101' } }] }, m);
     expect(r.rejections).toEqual([]);
-    expect(m.registers.get('1.8.0')?.value).toBe('102');
+    expect(m.registers.get('1.8.0')?.value).toBe('100.5');
+    expect(run(reg('2025-01-15T09:00:00Z', { '1.8.0': '101.9' }), m).rejections).toEqual([]);
+    applyRegisterUpdates(m, r.registers);
+    expect(m.registers.get('1.8.0')).toEqual({ ts: Date.parse('2025-01-15T08:00:00Z'), value: '102' });
     expect(run(reg('2025-01-15T09:00:00Z', { '1.8.0': '101.9' }), m).rejections[0]?.reason).toBe('register_backwards');
+  });
+
+  it('refuses a snapshot inside a payload that is below one before it in the same payload', () => {
+    const r = run({ registers: [{ at: '2025-01-15T04:00:00Z', values: { '1.8.0': '103' } }, { at: '2025-01-15T08:00:00Z', values: { '1.8.0': '102' } }] });
+    expect(r.rejections).toMatchObject([{ reason: 'register_backwards', item: 'registers[1]' }]);
+  });
+
+  describe('rollover and late snapshots, checked against their neighbours in time', () => {
+    // A 6-digit register: stored 999900 at 00:00, then 50 at 12:00 (a rollover declared then).
+    const t0 = Date.parse('2025-01-14T00:00:00Z');
+    const t2 = Date.parse('2025-01-14T12:00:00Z');
+    const wrapped = (): MeterState => ({ ...meter(), registerDigits: 6, registers: new Map([['1.8.0', { ts: t2, value: '50' }]]) });
+    const late = (at: string, v: string, neighbours = true) =>
+      validateMeterPayload(meterPayloadSchema.parse(reg(at, { '1.8.0': v })), wrapped(), {
+        ...ctx,
+        ...(neighbours ? { neighbours: new Map([[neighbourKey('1.8.0', Date.parse(at)), { before: { ts: t0, value: '999900' }, after: { ts: t2, value: '50' } }]]) } : {}),
+      }).rejections.map((x) => x.reason);
+
+    it.each([
+      ['a late pre-wrap snapshot', '2025-01-14T06:00:00Z', '999950', []],
+      ['a late post-wrap snapshot', '2025-01-14T06:00:00Z', '20', []],
+      ['a late value inside the wrap (below before, above after)', '2025-01-14T06:00:00Z', '500000', ['register_backwards']],
+      ['a value beyond the register\'s capacity', '2025-01-14T06:00:00Z', '1000000', ['register_overflow']],
+    ])('%s', (_n, at, v, reasons) => expect(late(at, v)).toEqual(reasons));
+
+    it('without the stored neighbours, compares with the newest value only (the old behaviour the processor avoids)', () => {
+      expect(late('2025-01-14T06:00:00Z', '999950', false)).toEqual(['register_backwards']);
+    });
+
+    it('keeps the check for a late value between two stored values without a wrap', () => {
+      const m: MeterState = { ...meter(), registers: new Map([['1.8.0', { ts: t2, value: '200' }]]) };
+      const at = Date.parse('2025-01-14T06:00:00Z');
+      const nb = new Map([[neighbourKey('1.8.0', at), { before: { ts: t0, value: '100' }, after: { ts: t2, value: '200' } }]]);
+      const check = (v: string) => validateMeterPayload(meterPayloadSchema.parse(reg('2025-01-14T06:00:00Z', { '1.8.0': v })), m, { ...ctx, neighbours: nb }).rejections.map((x) => x.reason);
+      expect(check('150')).toEqual([]);
+      expect(check('99')).toEqual(['register_backwards']);
+      expect(check('201')).toEqual(['register_backwards']);
+    });
+  });
+
+  it('dead-letters an event whose details hold a NUL (jsonb cannot store it) and keeps the other items', () => {
+    const r = run({
+      events: [
+        { at: '2025-01-15T10:00:00Z', code: 101, details: { note: 'a\u0000b' } },
+        { at: '2025-01-15T10:05:00Z', code: 102, details: { note: 'ok' } },
+      ],
+      instant: [{ at: '2025-01-15T10:00:00Z', values: { '32.7.0': '231.1' } }],
+    });
+    expect(r.rejections).toMatchObject([{ reason: 'invalid_payload', item: 'events[0]' }]);
+    expect(r.events.map((e) => e.code)).toEqual([102]);
+    expect(r.readings).toHaveLength(1);
+    expect(containsNul({ ['k\u0000']: 1 })).toBe(true);
+    expect(containsNul({ k: 'a\\u0000' })).toBe(false);
   });
 
   it('writes MD with occurred_at and the reset count on 0.1.0', () => {
