@@ -43,10 +43,11 @@ describe('acknowledgement after commit through a broker', () => {
   const commits = { committedAt: null as number | null };
 
   beforeAll(async () => {
+    const original = emit as unknown as (this: MqttClient, event: string | symbol, ...args: unknown[]) => boolean;
     MqttClient.prototype.emit = function (this: MqttClient, event: string | symbol, ...args: unknown[]) {
       if (event === 'packetsend' && (args[0] as { cmd?: string })?.cmd === 'puback') pubacks.push(Date.now());
-      return emit.call(this, event, ...args);
-    } as typeof emit;
+      return original.call(this, event, ...args);
+    } as unknown as typeof emit;
     t = await createTestDatabase();
     broker = await testBroker();
     await installMeter(t.db, 'ACK001', '2024-01-01T00:00:00Z');
