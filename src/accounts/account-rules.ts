@@ -25,3 +25,10 @@ export function accountProblems(a: AccountShape): string[] {
   }
   return problems;
 }
+
+/** The account's tariff must exist in the catalogue and be a tariff for the account's category. */
+export function tariffProblems(a: { category: string; tariffCode: string }, tariffCategory: string | undefined): string[] {
+  if (tariffCategory === undefined) return [`tariffCode ${a.tariffCode} is not in the tariff catalogue`];
+  if (tariffCategory !== a.category) return [`tariffCode ${a.tariffCode} is a ${tariffCategory} tariff, not ${a.category}`];
+  return [];
+}

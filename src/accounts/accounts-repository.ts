@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AccountsTable, Database } from '../db/schema.js';
 import type { Account, AccountCreate, AccountFilter, AccountUpdate } from './account-schema.js';
 
@@ -78,6 +78,20 @@ export async function findAccountId(db: Db, accountNo: string, lock = false): Pr
   let q = db.selectFrom('accounts').select('id').where('account_no', '=', accountNo);
   if (lock) q = q.forUpdate();
   return (await q.executeTakeFirst())?.id;
+}
+
+/**
+ * Locks an account for a change that depends on it (meter installation) and returns what that
+ * change is checked against: status and the instant the connection date begins in `timezone`.
+ */
+export async function lockAccountForInstall(db: Transaction<Database>, accountNo: string, timezone: string) {
+  const row = await db
+    .selectFrom('accounts')
+    .select(['id', 'status', sql<Date>`(connected_on::timestamp at time zone ${timezone})`.as('connected_from')])
+    .where('account_no', '=', accountNo)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? { id: row.id, status: row.status, connectedFrom: new Date(row.connected_from) } : undefined;
 }
 
 export async function listAccounts(

@@ -3,21 +3,20 @@ import type { Database } from '../db/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../lib/pagination.js';
-import { accountProblems } from './account-rules.js';
+import { accountProblems, tariffProblems } from './account-rules.js';
 import type { Account, AccountCreate, AccountFilter, AccountUpdate } from './account-schema.js';
 import * as repo from './accounts-repository.js';
 
 export interface AccountsDeps {
   db: Kysely<Database>;
   clock: Clock;
-  /** Whether a tariff code is known to the tariff catalogue (unknown codes are refused). */
-  tariffExists?: (code: string) => boolean;
+  /** The catalogue's category of a tariff code; undefined when the catalogue has no such tariff. */
+  tariffCategory: (code: string) => string | undefined;
 }
 
-export function createAccountsService({ db, clock, tariffExists }: AccountsDeps) {
+export function createAccountsService({ db, clock, tariffCategory }: AccountsDeps) {
   function check(a: Parameters<typeof accountProblems>[0] & { tariffCode: string }): void {
-    const problems = accountProblems(a);
-    if (tariffExists && !tariffExists(a.tariffCode)) problems.push(`unknown tariff code ${a.tariffCode}`);
+    const problems = [...accountProblems(a), ...tariffProblems(a, tariffCategory(a.tariffCode))];
     if (problems.length) throw new ValidationError(problems.join('; '), { problems });
   }
 
@@ -41,8 +40,10 @@ export function createAccountsService({ db, clock, tariffExists }: AccountsDeps)
 
   async function update(accountNo: string, patch: AccountUpdate): Promise<Account> {
     return db.transaction().execute(async (trx) => {
-      const current = await repo.findAccount(trx, accountNo);
-      if (!current) throw new NotFoundError(`no consumer ${accountNo}`);
+      // Lock first, then read and validate the merged account: two concurrent patches that are
+      // each valid alone (category HT, voltage 415 V) must not combine into an invalid account.
+      if (!(await repo.findAccountId(trx, accountNo, true))) throw new NotFoundError(`no consumer ${accountNo}`);
+      const current = (await repo.findAccount(trx, accountNo)) as Account;
       check({ ...current, ...stripUndefined(patch) });
       const ok = await repo.updateAccount(trx, accountNo, patch, clock.now());
       if (!ok) throw new ConflictError(`consumer ${accountNo} changed since version ${patch.expectedVersion}`);

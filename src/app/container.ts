@@ -50,8 +50,9 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
   const metrics = createMetricsRegistry();
 
   const apiKeys = createApiKeyService({ db, clock });
-  const accounts = createAccountsService({ db, clock });
-  const meters = createMetersService({ db, clock });
+  const tariffCategories = new Map(tariffs.list().map((t) => [t.code, t.category]));
+  const accounts = createAccountsService({ db, clock, tariffCategory: (code) => tariffCategories.get(code) });
+  const meters = createMetersService({ db, clock, timezone: config.TIMEZONE, onInstallationChange: (serials) => ingest.invalidateMeters(serials) });
 
   const ingest = wireIngest({ config, db, pool: database.pool, log, clock, metrics });
 

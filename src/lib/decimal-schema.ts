@@ -13,3 +13,18 @@ export const decimalOut = z.string().regex(/^-?\d+(\.\d+)?$/).describe('decimal 
 
 export const isoDate = z.iso.date().describe('YYYY-MM-DD');
 export const isoDateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp with offset');
+
+/**
+ * A decimal that fits a `numeric(precision, scale)` column exactly: at most precision − scale
+ * integer digits and `scale` fraction digits, so the database never rounds or overflows it.
+ * Accepted as a string (or a JSON number converted with String(n)), kept as a string.
+ */
+export function numericString({ precision, scale, positive = false }: { precision: number; scale: number; positive?: boolean }) {
+  const int = precision - scale;
+  const re = new RegExp(`^\\d{1,${int}}(\\.\\d{1,${scale}})?$`);
+  const s = z
+    .union([z.string().trim(), z.number().finite()])
+    .transform((v) => (typeof v === 'number' ? String(v) : v))
+    .pipe(z.string().regex(re, `a non-negative decimal with at most ${int} integer and ${scale} fraction digits`));
+  return positive ? s.refine((v) => /[1-9]/.test(v), 'must be greater than zero') : s;
+}

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { decimalOut, decimalString, isoDateTime, positiveDecimalString } from '../lib/decimal-schema.js';
+import { decimalOut, decimalString, numericString } from '../lib/decimal-schema.js';
+import { boundedIsoDateTime, plainText } from '../lib/text-schema.js';
+
+/** multiplying_factor numeric(12, 4): exactly what the column holds, never rounded. */
+const multiplyingFactor = numericString({ precision: 12, scale: 4, positive: true });
 
 export const METER_STATUSES = ['in_store', 'installed', 'removed', 'faulty'] as const;
 export const meterSerialSchema = z.string().trim().regex(/^[A-Za-z0-9_-]{3,32}$/, '3–32 letters, digits, _ or -');
@@ -16,9 +20,9 @@ export const meterCreateSchema = z
     serial: meterSerialSchema,
     phases: z.union([z.literal(1), z.literal(3)]),
     meterClass: z.enum(['lt', 'ht']).describe('lt: whole-current AMR meter; ht: CT/PT-operated meter'),
-    multiplyingFactor: positiveDecimalString.default('1').describe('CT ratio × PT ratio / meter constant'),
+    multiplyingFactor: multiplyingFactor.default('1').describe('CT ratio × PT ratio / meter constant'),
     integrationPeriodMin: z.union([z.literal(15), z.literal(30)]).default(30).describe('MD integration period'),
-    manufacturer: z.string().trim().max(80).nullable().optional(),
+    manufacturer: plainText(80).nullable().optional(),
   })
   .strict()
   .meta({ id: 'MeterCreate' });
@@ -26,8 +30,8 @@ export type MeterCreate = z.infer<typeof meterCreateSchema>;
 
 export const meterUpdateSchema = z
   .object({
-    multiplyingFactor: positiveDecimalString.optional(),
-    manufacturer: z.string().trim().max(80).nullable().optional(),
+    multiplyingFactor: multiplyingFactor.optional(),
+    manufacturer: plainText(80).nullable().optional(),
     status: z.enum(['in_store', 'faulty']).optional().describe('Installed meters change status by installation/removal only'),
   })
   .strict()
@@ -60,11 +64,11 @@ export type MeterFilter = z.infer<typeof meterFilterSchema>;
 export const installSchema = z
   .object({
     serial: meterSerialSchema,
-    installedAt: isoDateTime,
+    installedAt: boundedIsoDateTime,
     initialReads: registerReadsSchema.default({}),
     /** When the account already has a meter, this is a replacement and the old meter's final reads are recorded. */
     previousMeterFinalReads: registerReadsSchema.optional(),
-    reason: z.string().trim().max(200).optional(),
+    reason: plainText(200).optional(),
   })
   .strict()
   .meta({ id: 'MeterInstallation' });
@@ -72,9 +76,9 @@ export type InstallInput = z.infer<typeof installSchema>;
 
 export const removalSchema = z
   .object({
-    removedAt: isoDateTime,
+    removedAt: boundedIsoDateTime,
     finalReads: registerReadsSchema.default({}),
-    reason: z.string().trim().min(1).max(200),
+    reason: plainText(200, 1),
     markFaulty: z.boolean().default(false),
   })
   .strict()
