@@ -239,6 +239,8 @@ export function createIngestService(deps: IngestServiceDeps) {
       stalled() ? `${busy} message(s) waiting and nothing committed for ${Math.round((now() - progressAt) / 1000)} s` : null,
     /** Ingests one message without MQTT (tests, CLI replays); resolves after commit. */
     ingest,
+    /** Forgets cached meter state after installation changes (null: everything). */
+    invalidateMeters: (serials: string[] | null) => cache.invalidate(serials),
   };
 }
 

@@ -15,6 +15,7 @@ import { createIngestService, type IngestService, type IngestSettings } from './
 import { createReadingsQueries } from './readings-queries.js';
 import { readingsRoutes } from './readings.routes.js';
 import { ingestRoutes } from './ingest.routes.js';
+import { listenMeterChanges, type MeterChangeListener } from '../meters/meter-changes.js';
 
 export function ingestSettings(config: Config, mqttUrl: string): IngestSettings {
   return {
@@ -39,6 +40,7 @@ export function ingestSettings(config: Config, mqttUrl: string): IngestSettings 
 export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: pg.Pool | undefined; log: Logger; clock: Clock; metrics: Registry }) {
   let broker: EmbeddedBroker | undefined;
   let service: IngestService | undefined;
+  let listener: MeterChangeListener | undefined;
   const queries = createReadingsQueries({ db: deps.db, timezone: deps.config.TIMEZONE, clock: deps.clock });
   const routes: FastifyPluginAsyncZod[] = [
     readingsRoutes({ queries }),
@@ -60,14 +62,22 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
       if (!config.MQTT_URL) broker = await startEmbeddedBroker({ port: config.MQTT_EMBEDDED_PORT, host: config.HOST, log: deps.log });
       const url = config.MQTT_URL ?? (broker as EmbeddedBroker).url;
       service = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, url) });
+      // Installation changes made by any instance reach this one's meter cache (#24).
+      if (deps.pool) {
+        listener = listenMeterChanges(deps.pool, (serials) => service?.invalidateMeters(serials), deps.log.child({ module: 'ingest' }));
+        await listener.ready;
+      }
       await service.start();
     },
     /** Stop consuming, flush the writer, disconnect; then the embedded broker. */
     stop: async (): Promise<void> => {
+      await listener?.close();
       await service?.stop();
       await broker?.close();
     },
     service: () => service,
+    /** This instance's installation changes (on PostgreSQL the LISTEN above hears them too). */
+    invalidateMeters: (serials: string[]) => service?.invalidateMeters(serials),
     brokerUrl: () => deps.config.MQTT_URL ?? broker?.url,
   };
 }

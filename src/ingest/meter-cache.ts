@@ -3,7 +3,8 @@
  * concurrent misses for one serial share one load, and the misses of all messages in flight are
  * gathered into one query per tick (DataLoader): after a restart a cold cache costs a query per
  * few hundred messages, not one per message. Unknown serials are remembered briefly so a flood of
- * messages from an unregistered meter does not become a flood of queries.
+ * messages from an unregistered meter does not become a flood of queries. Installation changes
+ * invalidate entries (`invalidate`, from the meters service and PostgreSQL notices).
  */
 import DataLoader from 'dataloader';
 import type { MeterState } from './validate.js';
@@ -26,7 +27,9 @@ const MAX_BATCH = 1000;
 
 export function createMeterCache(o: MeterCacheOptions) {
   const entries = new Map<string, Entry>();
-  const inflight = new Map<string, Promise<void>>();
+  const inflight = new Map<string, Promise<MeterState | null>>();
+  /** Bumped by every invalidation: loads begun before it are not cached. */
+  let generation = 0;
 
   function put(serial: string, state: MeterState | null): void {
     entries.delete(serial);
@@ -49,19 +52,31 @@ export function createMeterCache(o: MeterCacheOptions) {
     { cache: false, maxBatchSize: MAX_BATCH },
   );
 
-  async function loadInto(serials: string[]): Promise<void> {
+  /**
+   * Loads the serials (joining loads already in flight) and returns their states. A load that
+   * began before an invalidation may have read the old installations: its callers get what it
+   * read, but it is not cached.
+   */
+  async function loadInto(serials: string[]): Promise<Map<string, MeterState | null>> {
     const todo = serials.filter((s) => !inflight.has(s));
     if (todo.length > 0) {
-      const p = loader.loadMany(todo).then((states) => {
-        states.forEach((state, i) => {
+      const gen = generation;
+      const p = loader.loadMany(todo);
+      todo.forEach((s, i) => {
+        const one = p.then((states) => {
+          const state = states[i];
           if (state instanceof Error) throw state;
-          put(todo[i] as string, state);
+          if (gen === generation) put(s, state ?? null);
+          return state ?? null;
         });
+        const settled = one.finally(() => {
+          if (inflight.get(s) === settled) inflight.delete(s);
+        });
+        inflight.set(s, settled);
       });
-      const settled = p.finally(() => todo.forEach((s) => inflight.delete(s)));
-      todo.forEach((s) => inflight.set(s, settled));
     }
-    await Promise.all(serials.map((s) => inflight.get(s)));
+    const states = await Promise.all(serials.map((s) => inflight.get(s) ?? Promise.resolve(entries.get(s)?.state ?? null)));
+    return new Map(serials.map((s, i) => [s, states[i] ?? null]));
   }
 
   /** States for the serials (null = no such meter), loading the misses and, with `refresh`, stale entries. */
@@ -78,17 +93,29 @@ export function createMeterCache(o: MeterCacheOptions) {
       const e = entries.get(s);
       return !e || ((refresh || e.state === null) && now - e.loadedAt > o.staleMs);
     });
-    if (missing.length > 0) await loadInto(missing);
+    const loaded = missing.length > 0 ? await loadInto(missing) : new Map<string, MeterState | null>();
     const out = new Map<string, MeterState | null>();
     for (const s of unique) {
       const e = entries.get(s);
       if (e) touch(s, e);
-      out.set(s, e?.state ?? null);
+      out.set(s, loaded.has(s) ? (loaded.get(s) ?? null) : (e?.state ?? null));
     }
     return out;
   }
 
-  return { getMany, size: () => entries.size, clear: () => entries.clear() };
+  /**
+   * Forgets the serials (all, with null) after an installation change: the next message of such a
+   * meter reloads its installations. Loads in flight are not joined any more nor cached.
+   */
+  function invalidate(serials: string[] | null): void {
+    generation++;
+    for (const s of serials ?? [...entries.keys(), ...inflight.keys()]) {
+      entries.delete(s);
+      inflight.delete(s);
+    }
+  }
+
+  return { getMany, invalidate, size: () => entries.size, clear: () => entries.clear() };
 }
 
 export type MeterCache = ReturnType<typeof createMeterCache>;

@@ -1,5 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, MetersTable, RegisterValues } from '../db/schema.js';
+import { NotFoundError } from '../lib/errors.js';
+import { lockAccountForInstall } from '../accounts/accounts-repository.js';
 import type { Installation, Meter, MeterCreate, MeterFilter, MeterUpdate } from './meter-schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -84,12 +86,35 @@ export async function setMeterStatus(db: Db, meterId: number, status: Meter['sta
 
 export async function openInstallation(db: Transaction<Database>, accountId: number) {
   return db
-    .selectFrom('meter_installations')
-    .select(['id', 'meter_id', 'installed_at'])
-    .where('account_id', '=', accountId)
-    .where('removed_at', 'is', null)
+    .selectFrom('meter_installations as i')
+    .innerJoin('meters as m', 'm.id', 'i.meter_id')
+    .select(['i.id', 'i.meter_id', 'i.installed_at', 'm.serial'])
+    .where('i.account_id', '=', accountId)
+    .where('i.removed_at', 'is', null)
     .forUpdate()
     .executeTakeFirst();
+}
+
+/** The account, locked for an installation change; NotFoundError when there is none. */
+export async function lockInstallAccount(db: Transaction<Database>, accountNo: string, timezone: string) {
+  const a = await lockAccountForInstall(db, accountNo, timezone);
+  if (!a) throw new NotFoundError(`no consumer ${accountNo}`);
+  return a;
+}
+
+/** An installation of the meter (or on the account) still in place at or after `at`, if any. */
+export async function installationOverlapping(db: Db, by: { meterId: number } | { accountId: number }, at: Date) {
+  let q = db
+    .selectFrom('meter_installations as i')
+    .innerJoin('meters as m', 'm.id', 'i.meter_id')
+    .innerJoin('accounts as a', 'a.id', 'i.account_id')
+    .select(['m.serial', 'a.account_no', 'i.installed_at', 'i.removed_at'])
+    .where((eb) => eb.or([eb('i.removed_at', 'is', null), eb('i.removed_at', '>', at)]));
+  q = 'meterId' in by ? q.where('i.meter_id', '=', by.meterId) : q.where('i.account_id', '=', by.accountId);
+  const r = await q.orderBy('i.installed_at', 'desc').executeTakeFirst();
+  if (!r) return undefined;
+  const iso = (d: Date | string) => new Date(d).toISOString();
+  return { serial: r.serial, accountNo: r.account_no, installedAt: iso(r.installed_at), removedAt: r.removed_at ? iso(r.removed_at) : null };
 }
 
 export async function closeInstallation(
