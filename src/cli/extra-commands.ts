@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerSimulateCommands } from '../simulator/simulate-command.js';
 import { registerTariffCommands } from '../tariffs/tariffs.cli.js';
+import { registerDeadLetterCommands } from '../ingest/dead-letters.cli.js';
 
 /**
  * Feature modules' commands (tariffs, simulate, ...). Each feature exports a
@@ -9,4 +10,5 @@ import { registerTariffCommands } from '../tariffs/tariffs.cli.js';
 export function registerExtraCommands(program: Command): void {
   registerSimulateCommands(program);
   registerTariffCommands(program);
+  registerDeadLetterCommands(program);
 }

@@ -15,6 +15,7 @@ import { createIngestService, type IngestService, type IngestSettings } from './
 import { createReadingsQueries } from './readings-queries.js';
 import { readingsRoutes } from './readings.routes.js';
 import { ingestRoutes } from './ingest.routes.js';
+import { createDeadLetterReplay } from './dead-letter-replay.js';
 import { listenMeterChanges, type MeterChangeListener } from '../meters/meter-changes.js';
 
 export function ingestSettings(config: Config, mqttUrl: string): IngestSettings {
@@ -42,9 +43,17 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
   let service: IngestService | undefined;
   let listener: MeterChangeListener | undefined;
   const queries = createReadingsQueries({ db: deps.db, timezone: deps.config.TIMEZONE, clock: deps.clock });
+  const replay = createDeadLetterReplay({
+    db: deps.db,
+    prefix: deps.config.MQTT_TOPIC_PREFIX,
+    maxPayloadBytes: deps.config.INGEST_MAX_PAYLOAD_BYTES,
+    maxFutureSkewMs: deps.config.INGEST_MAX_FUTURE_SKEW_S * 1000,
+    now: () => deps.clock.now(),
+    onStored: (serials) => service?.invalidateMeters(serials),
+  });
   const routes: FastifyPluginAsyncZod[] = [
     readingsRoutes({ queries }),
-    ingestRoutes({ queries, stats: () => service?.stats() ?? null }),
+    ingestRoutes({ db: deps.db, prefix: deps.config.MQTT_TOPIC_PREFIX, queries, replay, stats: () => service?.stats() ?? null }),
   ];
   return {
     routes,
@@ -76,6 +85,7 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
       await broker?.close();
     },
     service: () => service,
+    replay,
     /** This instance's installation changes (on PostgreSQL the LISTEN above hears them too). */
     invalidateMeters: (serials: string[]) => service?.invalidateMeters(serials),
     brokerUrl: () => deps.config.MQTT_URL ?? broker?.url,

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses, problemSchema } from '../api/problem.js';
-import { isoDateTime } from '../lib/decimal-schema.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { boundedIsoDateTime } from '../lib/text-schema.js';
+import { getDeadLetter, listDeadLetters, PREVIEW_BYTES } from './dead-letters-repository.js';
+import type { DeadLetterReplay } from './dead-letter-replay.js';
+import { serialSchema } from './payload-schema.js';
+import { TOPIC_SEGMENT } from './topics.js';
 import { pageQuerySchema } from '../lib/pagination.js';
 import { DEAD_LETTER_REASONS } from './message-parse.js';
 import type { ReadingsQueries } from './readings-queries.js';
@@ -9,18 +15,58 @@ import type { IngestStats } from './ingest-service.js';
 
 const tags = ['ingest'];
 
-const deadLetterSchema = z
+const replaySchema = z.object({ at: z.string(), outcome: z.string(), details: z.unknown() }).nullable();
+const common = {
+  id: z.number().int(),
+  receivedAt: z.string(),
+  topic: z.string(),
+  reason: z.string(),
+  meterSerial: z.string().nullable(),
+  details: z.unknown(),
+  replay: replaySchema.describe('Set once the letter has been replayed'),
+};
+const deadLetterPreviewSchema = z
   .object({
-    id: z.number().int(),
-    receivedAt: z.string(),
-    topic: z.string(),
-    reason: z.string(),
-    meterSerial: z.string().nullable(),
-    details: z.unknown(),
-    payload: z.string(),
+    ...common,
+    payload: z.string().describe(`Preview: the first ${PREVIEW_BYTES} bytes (text when UTF-8, else base64)`),
     payloadEncoding: z.enum(['utf8', 'base64']),
+    payloadBytes: z.number().int(),
+    payloadTruncated: z.boolean(),
   })
+  .meta({ id: 'DeadLetterPreview' });
+const deadLetterSchema = z
+  .object({ ...common, payload: z.string(), payloadEncoding: z.enum(['utf8', 'base64']), payloadBytes: z.number().int() })
   .meta({ id: 'DeadLetter' });
+
+const idParams = z.object({ id: z.string().regex(/^[1-9]\d{0,14}$/, 'a dead letter id').transform(Number) });
+const filterShape = {
+  reason: z.enum(DEAD_LETTER_REASONS).optional(),
+  serial: serialSchema.optional().describe('Meter serial'),
+  gateway: z.string().regex(TOPIC_SEGMENT, 'a gateway id').optional().describe('Gateway id (its batch topic)'),
+  from: boundedIsoDateTime.optional().describe('Received at or after'),
+  to: boundedIsoDateTime.optional().describe('Received before'),
+};
+export const replayBodySchema = z
+  .object({
+    ids: z.array(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)).min(1).max(1000).optional(),
+    ...filterShape,
+    limit: z.number().int().min(1).max(1000).default(100).describe('Letters replayed by this call (oldest first)'),
+  })
+  .strict()
+  .refine((b) => b.ids || b.reason || b.serial || b.gateway || b.from || b.to, { message: 'give ids or at least one filter', path: ['ids'] })
+  .meta({ id: 'DeadLetterReplay' });
+const replayResultSchema = z
+  .object({
+    replayed: z.number().int(),
+    stored: z.number().int(),
+    partial: z.number().int(),
+    rejected: z.number().int(),
+    readings: z.number().int(),
+    events: z.number().int(),
+    more: z.boolean().describe('More letters match: call again'),
+    items: z.array(z.object({ id: z.number().int(), outcome: z.string(), readings: z.number().int(), events: z.number().int(), reasons: z.array(z.string()) })),
+  })
+  .meta({ id: 'DeadLetterReplayResult' });
 
 const statsSchema = z
   .object({
@@ -30,7 +76,15 @@ const statsSchema = z
   })
   .meta({ id: 'IngestStats' });
 
-export function ingestRoutes(deps: { queries: ReadingsQueries; stats: () => IngestStats | null }): FastifyPluginAsyncZod {
+export interface IngestRoutesDeps {
+  db: Kysely<Database>;
+  prefix: string;
+  queries: ReadingsQueries;
+  replay: DeadLetterReplay;
+  stats: () => IngestStats | null;
+}
+
+export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/ingest/dead-letters',
@@ -38,12 +92,50 @@ export function ingestRoutes(deps: { queries: ReadingsQueries; stats: () => Inge
         config: { scope: 'read' },
         schema: {
           tags,
-          summary: 'Dead letters, newest first (payload as text when UTF-8, else base64)',
-          querystring: pageQuerySchema.extend({ reason: z.enum(DEAD_LETTER_REASONS).optional(), from: isoDateTime.optional() }),
-          response: { 200: z.object({ items: z.array(deadLetterSchema), nextCursor: z.string().nullable() }), 422: problemSchema, ...problemResponses },
+          summary: `Dead letters, newest first, with a payload preview (first ${PREVIEW_BYTES} bytes and the size)`,
+          querystring: pageQuerySchema.extend(filterShape),
+          response: { 200: z.object({ items: z.array(deadLetterPreviewSchema), nextCursor: z.string().nullable() }), 422: problemSchema, ...problemResponses },
         },
       },
-      async (req) => deps.queries.deadLetters(req.query),
+      async (req) => {
+        const { limit, cursor, ...filter } = req.query;
+        return listDeadLetters(deps.db, filter, { limit, cursor }, deps.prefix);
+      },
+    );
+    app.get(
+      '/ingest/dead-letters/:id',
+      {
+        config: { scope: 'read' },
+        schema: { tags, summary: 'One dead letter with its whole payload', params: idParams, response: { 200: deadLetterSchema, 404: problemSchema, ...problemResponses } },
+      },
+      async (req) => {
+        const { raw: _raw, ...letter } = await getDeadLetter(deps.db, req.params.id);
+        return letter;
+      },
+    );
+    app.get(
+      '/ingest/dead-letters/:id/raw',
+      {
+        config: { scope: 'read' },
+        schema: { tags, summary: 'The payload bytes exactly as received (application/octet-stream)', params: idParams, response: { 200: z.any().describe('application/octet-stream'), 404: problemSchema, ...problemResponses } },
+      },
+      async (req, reply) => reply.type('application/octet-stream').send((await getDeadLetter(deps.db, req.params.id)).raw),
+    );
+    app.post(
+      '/ingest/dead-letters/replay',
+      {
+        config: { scope: 'operate' },
+        schema: {
+          tags,
+          summary: 'Replay dead letters through validation and the writer (by ids, reason, serial, gateway, time range); idempotent',
+          body: replayBodySchema,
+          response: { 200: replayResultSchema, ...problemResponses },
+        },
+      },
+      async (req) => {
+        const { limit, ...filter } = req.body;
+        return deps.replay.replay(filter, limit);
+      },
     );
     app.get(
       '/ingest/stats',
