@@ -7,8 +7,7 @@ import type { Database } from '../db/schema.js';
 import { hasTimescale } from '../db/connect.js';
 import type { Clock } from '../lib/clock.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
-import { decodeCursor, encodeCursor } from '../lib/pagination.js';
-import { channelInfo } from './channels.js';
+import { CHANNELS, channelInfo } from './channels.js';
 
 export const BUCKETS = { '15m': '15 minutes', '1h': '1 hour', '1d': '1 day' } as const;
 export type Bucket = keyof typeof BUCKETS;
@@ -20,7 +19,7 @@ export interface Range {
 }
 
 const DAY_MS = 86_400_000;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const INTERVAL_CHANNELS = Object.entries(CHANNELS).filter(([, c]) => c.kind === 'interval').map(([code]) => code);
 
 export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: string; clock: Clock }) {
   const { db } = deps;
@@ -42,12 +41,16 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
     const id = await meterId(serial);
     const { from, to } = range(q);
     const after = decodeTsCursor(q.cursor);
+    const rowShift = sql`case when channel = any(${`{${INTERVAL_CHANNELS.join(',')}}`}::text[]) then interval '1 microsecond' else interval '0' end`;
+    // The same day convention as `bucketed`: an interval reading belongs to the period its
+    // interval ends in, so one stamped exactly at `to` is in and one exactly at `from` is out.
     let query = db
       .selectFrom('readings')
       .select(['channel', 'ts', sql<string>`value::text`.as('value'), 'occurred_at'])
       .where('meter_id', '=', id)
       .where('ts', '>=', from)
-      .where('ts', '<', to);
+      .where('ts', '<=', to)
+      .where(sql<boolean>`ts - ${rowShift} >= ${from} and ts - ${rowShift} < ${to}`);
     if (q.channel) query = query.where('channel', '=', q.channel);
     if (after) query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('channel', '>', after.channel)])]));
     const rows = await query.orderBy('ts').orderBy('channel').limit(q.limit + 1).execute();
@@ -62,6 +65,9 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
   }
 
   /**
+   * The day convention (README, docs/mqtt.md): interval readings are stamped at the interval's
+   * end and belong to the bucket/range the interval lies in, i.e. they are placed at `ts − 1 µs`;
+   * a reading stamped exactly at midnight closes the previous day. Other kinds sit at `ts`.
    * Buckets aligned on local midnight of the utility's zone (origin 2000-01-01 00:00 there; fine
    * for zones without DST such as Asia/Kolkata). Interval energy is stamped at the interval's end,
    * so it is binned by `ts - 1 µs`: the 00:45–01:00 interval belongs to the 00:00 hour.
@@ -93,32 +99,13 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
     const after = decodeTsCursor(q.cursor);
     let query = db.selectFrom('events').select(['code', 'ts', 'details']).where('meter_id', '=', id).where('ts', '>=', from).where('ts', '<', to);
     if (q.code !== undefined) query = query.where('code', '=', q.code);
-    if (after) query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('code', '>', Number(after.channel))])]));
+    const afterCode = after ? Number(after.channel) : 0;
+    if (after && !Number.isInteger(afterCode)) throw new ValidationError('invalid cursor', { cursor: q.cursor });
+    if (after) query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('code', '>', afterCode)])]));
     const rows = await query.orderBy('ts').orderBy('code').limit(q.limit + 1).execute();
     const page = rows.slice(0, q.limit).map((r) => ({ code: r.code, ts: new Date(r.ts).toISOString(), details: r.details ?? null }));
     const last = page[page.length - 1];
     return { serial, items: page, nextCursor: rows.length > q.limit && last ? encodeTsCursor(last.ts, String(last.code)) : null };
-  }
-
-  async function deadLetters(q: { reason?: string | undefined; from?: string | undefined; limit: number; cursor?: string | undefined }) {
-    const before = decodeCursor(q.cursor);
-    let query = db.selectFrom('dead_letters').selectAll();
-    if (q.reason) query = query.where('reason', '=', q.reason);
-    if (q.from) query = query.where('received_at', '>=', new Date(q.from));
-    if (before !== undefined) query = query.where('id', '<', before);
-    const rows = await query.orderBy('id', 'desc').limit(q.limit + 1).execute();
-    const page = rows.slice(0, q.limit);
-    const items = page.map((r) => ({
-      id: r.id,
-      receivedAt: new Date(r.received_at).toISOString(),
-      topic: r.topic,
-      reason: r.reason,
-      meterSerial: r.meter_serial,
-      details: r.details ?? null,
-      ...payloadText(Buffer.from(r.payload)),
-    }));
-    const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.id) : null };
   }
 
   /** Row counts: TimescaleDB's approximate_row_count on hypertables, the planner estimate otherwise. */
@@ -134,18 +121,10 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
     return out;
   }
 
-  return { readings, bucketed, events, deadLetters, tableCounts };
+  return { readings, bucketed, events, tableCounts };
 }
 
 export type ReadingsQueries = ReturnType<typeof createReadingsQueries>;
-
-function payloadText(b: Buffer): { payload: string; payloadEncoding: 'utf8' | 'base64' } {
-  try {
-    return { payload: utf8.decode(b), payloadEncoding: 'utf8' };
-  } catch {
-    return { payload: b.toString('base64'), payloadEncoding: 'base64' };
-  }
-}
 
 function encodeTsCursor(ts: string, key: string): string {
   return Buffer.from(`${ts}|${key}`).toString('base64url');
@@ -154,8 +133,9 @@ function encodeTsCursor(ts: string, key: string): string {
 function decodeTsCursor(c: string | undefined): { ts: Date; channel: string } | undefined {
   if (c === undefined) return undefined;
   const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\|([\d.]{1,16})$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
-  if (!m) throw new ValidationError('invalid cursor', { cursor: c });
-  return { ts: new Date(m[1] as string), channel: m[2] as string };
+  const ts = m ? new Date(m[1] as string) : undefined;
+  if (!m || !ts || Number.isNaN(ts.getTime())) throw new ValidationError('invalid cursor', { cursor: c });
+  return { ts, channel: m[2] as string };
 }
 
 /** 2000-01-01 00:00 local time in `tz`, as an ISO instant (the date_bin origin). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses, problemSchema } from '../api/problem.js';
-import { isoDateTime } from '../lib/decimal-schema.js';
+import { boundedIsoDateTime as isoDateTime } from '../lib/text-schema.js';
 import { obisSchema, serialSchema } from './payload-schema.js';
 import { BUCKETS, type ReadingsQueries } from './readings-queries.js';
 
@@ -9,8 +9,8 @@ const params = z.object({ serial: serialSchema });
 const errors = { 404: problemSchema, 422: problemSchema, ...problemResponses };
 const tags = ['readings'];
 const rangeQuery = {
-  from: isoDateTime.optional().describe('Inclusive start (default: to − 1 day)'),
-  to: isoDateTime.optional().describe('Exclusive end (default: now)'),
+  from: isoDateTime.optional().describe('Start (default: to − 1 day); an interval reading stamped exactly here belongs to the period before'),
+  to: isoDateTime.optional().describe('End (default: now); an interval reading stamped exactly here (interval end) is included, other kinds are not'),
 };
 
 export const readingsQuerySchema = z
@@ -68,7 +68,7 @@ export function readingsRoutes({ queries }: { queries: ReadingsQueries }): Fasti
           params,
           querystring: z.object({
             ...rangeQuery,
-            code: z.coerce.number().int().min(1).optional(),
+            code: z.coerce.number().int().min(1).max(65535).optional().describe('IS 15959 event code'),
             limit: z.coerce.number().int().min(1).max(5000).default(500),
             cursor: z.string().max(200).optional(),
           }),
