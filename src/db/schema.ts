@@ -82,7 +82,7 @@ export interface DeadLettersTable {
   reason: string;
   details: JSONColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   meter_serial: string | null;
-  /** Set by a replay (migration 0003). */
+  /** Set by a replay (migration 0004). */
   replayed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   replay_outcome: ColumnType<string | null, string | null | undefined, string | null>;
   replay_details: JSONColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;

@@ -58,7 +58,7 @@ export function createMetersService({ db, clock, timezone, onInstallationChange 
    * old installation is closed at the same instant with its final reads, so a bill period can
    * span both meters without a gap or an overlap. Overlaps with any past installation (of this
    * meter elsewhere, or of another meter here) are refused; the exclusion constraints of
-   * migration 0002 hold the same rule against races.
+   * migration 0003 hold the same rule against races.
    */
   async function install(accountNo: string, input: InstallInput): Promise<Installation[]> {
     const at = new Date(input.installedAt);

@@ -1,6 +1,6 @@
 /**
  * Issue 8 #5 and #24: installations never overlap (service checks and the exclusion constraints
- * of migration 0002, also under racing requests), install dates respect the connection date and
+ * of migration 0003, also under racing requests), install dates respect the connection date and
  * status, and every installation change reaches the ingest meter cache.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
