@@ -9,7 +9,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type FastifyPluginAsyncZod,
 } from 'fastify-type-provider-zod';
@@ -18,6 +17,7 @@ import type { Logger } from '../lib/logger.js';
 import type { ApiKeyService } from '../auth/api-key-service.js';
 import { presentedKey, registerAuth } from './auth.js';
 import { registerHttpMetrics } from './metrics.js';
+import { serializerCompiler } from './serializer.js';
 import { healthRoutes, type ReadinessCheck } from './health.routes.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 
