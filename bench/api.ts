@@ -13,8 +13,6 @@
  * Env: BENCH_DATABASE_URL (admin URL of the server), BENCH_MQTT_URL (mqtt://127.0.0.1:1883),
  * BENCH_ROUNDS (3), BENCH_DURATION_S (3), BENCH_CONNECTIONS (10), BENCH_PORT (default: a free port), BENCH_ROUTES (substrings of route names),
  * BENCH_CPU_PROF=dir (V8 CPU profile of the server, written when it exits).
- * The server must either preload TimescaleDB or not offer it: with the extension available but not
- * preloaded, migration fails (issue 8 #19).
  * On a machine shared with other work, req/s and p99 follow the load more than the code;
  * server_cpu_us_per_req is the steadier figure to compare builds with.
  */
