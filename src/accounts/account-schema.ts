@@ -40,6 +40,9 @@ export type AccountCreate = z.infer<typeof accountCreateSchema>;
 export const accountUpdateSchema = accountCreateSchema
   .omit({ accountNo: true })
   .partial()
+  // Without this, zod 4 applies the create schema's `status` default to a partial too: every
+  // PATCH (even `{}`) set status 'active', re-activating disconnected consumers.
+  .extend({ status: accountStatusSchema.optional() })
   .extend({ expectedVersion: z.number().int().positive().max(INT4_MAX).optional().describe('Optimistic concurrency: fail with 409 if the record changed') })
   .strict()
   .meta({ id: 'ConsumerUpdate' });

@@ -44,7 +44,15 @@ export function createAccountsService({ db, clock, tariffCategory }: AccountsDep
       // each valid alone (category HT, voltage 415 V) must not combine into an invalid account.
       if (!(await repo.findAccountId(trx, accountNo, true))) throw new NotFoundError(`no consumer ${accountNo}`);
       const current = (await repo.findAccount(trx, accountNo)) as Account;
-      check({ ...current, ...stripUndefined(patch) });
+      const { expectedVersion, ...changes } = stripUndefined(patch);
+      // Nothing to change: a no-op, not a new version (the version counts changes).
+      if (Object.keys(changes).length === 0) {
+        if (expectedVersion !== undefined && expectedVersion !== current.version) {
+          throw new ConflictError(`consumer ${accountNo} changed since version ${expectedVersion}`);
+        }
+        return current;
+      }
+      check({ ...current, ...changes });
       const ok = await repo.updateAccount(trx, accountNo, patch, clock.now());
       if (!ok) throw new ConflictError(`consumer ${accountNo} changed since version ${patch.expectedVersion}`);
       return (await repo.findAccount(trx, accountNo)) as Account;

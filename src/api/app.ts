@@ -2,22 +2,25 @@
  * The HTTP platform: a Fastify app factory without listen (tests use `inject`).
  * Features hand in their route plugins; this file knows none of them.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type FastifyPluginAsyncZod,
 } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../lib/logger.js';
 import type { ApiKeyService } from '../auth/api-key-service.js';
+import { createFailedAuthLimiter } from '../auth/failed-auth-limiter.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import { presentedKey, registerAuth } from './auth.js';
+import { redactUrl } from './redact.js';
 import { registerHttpMetrics } from './metrics.js';
+import { serializerCompiler } from './serializer.js';
 import { healthRoutes, type ReadinessCheck } from './health.routes.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 
@@ -27,13 +30,15 @@ export interface AppDeps {
   metrics: Registry;
   readiness: readonly ReadinessCheck[];
   routes: readonly FastifyPluginAsyncZod[];
-  http: { bodyLimit: number; rateLimitPerMinute: number };
+  http: { bodyLimit: number; rateLimitPerMinute: number; authFailuresPerMinute: number };
   version?: string;
+  clock?: Clock;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log.child({ module: 'http' }) as FastifyBaseLogger,
+    // The request serialiser writes the URL with secrets masked (a key pasted into a query string).
+    loggerInstance: deps.log.child({ module: 'http' }, { serializers: { req: serializeRequest } }) as FastifyBaseLogger,
     bodyLimit: deps.http.bodyLimit,
     // Graceful shutdown: refuse new requests with 503 while in-flight ones finish.
     return503OnClosing: true,
@@ -47,13 +52,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (p.status >= 500) req.log.error({ err }, 'request failed');
     return sendProblem(reply, p);
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, problem(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`, { instance: req.url })),
-  );
+  app.setNotFoundHandler((req, reply) => {
+    const instance = redactUrl(req.url);
+    return sendProblem(reply, problem(404, 'not_found', `no route ${req.method} ${instance.split('?')[0]}`, { instance }));
+  });
+  // Browsers must not guess another type than the one sent (a problem+json rendered as HTML).
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
 
   describeScopes(app);
   await app.register(swagger, openApiOptions(deps.version ?? '0.0.0'));
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+  // staticCSP: a Content-Security-Policy on the UI's pages allowing only its own scripts and styles.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { persistAuthorization: true } });
   await app.register(rateLimit, {
     max: deps.http.rateLimitPerMinute,
     timeWindow: '1 minute',
@@ -65,12 +76,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         code: 'rate_limited',
       }),
   });
-  registerAuth(app, deps.apiKeys);
+  const failures = createFailedAuthLimiter({ perMinute: deps.http.authFailuresPerMinute, clock: deps.clock ?? systemClock });
+  registerAuth(app, deps.apiKeys, failures);
   registerHttpMetrics(app, deps.metrics);
   await app.register(healthRoutes(deps.readiness));
   for (const plugin of deps.routes) await app.register(plugin);
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** Fastify's request fields, with the URL redacted. */
+function serializeRequest(req: FastifyRequest) {
+  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
 }
 
 export interface RouteAccess {

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { grants, type Scope } from '../auth/api-key.js';
 import type { ApiKeyService, Principal } from '../auth/api-key-service.js';
+import type { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
 import { problem, sendProblem } from './problem.js';
+import { redactUrl } from './redact.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -15,7 +17,10 @@ declare module 'fastify' {
   }
 }
 
-/** The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+/**
+ * The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. Never from the query string:
+ * URLs end up in logs, proxies and browser history.
+ */
 export function presentedKey(req: FastifyRequest): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
@@ -23,23 +28,32 @@ export function presentedKey(req: FastifyRequest): string | undefined {
   return typeof header === 'string' ? header.trim() : undefined;
 }
 
-/** API-key authentication and scope check, before any body is parsed. */
-export function registerAuth(app: FastifyInstance, apiKeys: Pick<ApiKeyService, 'verify'>): void {
+/**
+ * API-key authentication and scope check, before any body is parsed. An address with too many
+ * failed attempts is refused before its key is looked up. Every protected response carries
+ * personal or operational data: `Cache-Control: no-store`, errors included.
+ */
+export function registerAuth(app: FastifyInstance, apiKeys: Pick<ApiKeyService, 'verify'>, failures: FailedAuthLimiter): void {
   app.addHook('onRequest', async (req, reply) => {
     const config = req.routeOptions.config;
     if (config.public || req.routeOptions.url === undefined) return;
+    reply.header('cache-control', 'no-store');
+    const instance = redactUrl(req.url);
+    const wait = failures.retryAfterS(req.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return sendProblem(reply, problem(429, 'too_many_failed_authentications', 'too many requests without a valid API key from this address', { instance }));
+    }
     const key = presentedKey(req);
     const principal = key ? await apiKeys.verify(key) : null;
     if (!principal) {
+      failures.fail(req.ip);
       reply.header('www-authenticate', 'Bearer realm="meterbill"');
-      return sendProblem(reply, problem(401, 'unauthorized', 'a valid API key is required', { instance: req.url }));
+      return sendProblem(reply, problem(401, 'unauthorized', 'a valid API key is required', { instance }));
     }
     const needed = config.scope ?? 'admin';
     if (!grants(principal.scopes, needed)) {
-      return sendProblem(
-        reply,
-        problem(403, 'forbidden', `this API key lacks the '${needed}' scope`, { instance: req.url }),
-      );
+      return sendProblem(reply, problem(403, 'forbidden', `this API key lacks the '${needed}' scope`, { instance }));
     }
     req.principal = principal;
   });

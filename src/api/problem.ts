@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { redactUrl } from './redact.js';
 import { ConflictError, DomainError, NotFoundError, UnavailableError, ValidationError } from '../lib/errors.js';
 
 export const problemSchema = z
@@ -65,7 +66,7 @@ function domainStatus(err: DomainError): number {
 }
 
 export function toProblem(err: FastifyError | Error, req: FastifyRequest): Problem {
-  const instance = req.url;
+  const instance = redactUrl(req.url);
   if (hasZodFastifySchemaValidationErrors(err)) {
     const errors = err.validation.map((v) => ({
       path: [err.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),

@@ -86,7 +86,12 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
         metrics,
         readiness,
         routes,
-        http: { bodyLimit: config.HTTP_BODY_LIMIT_BYTES, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE },
+        http: {
+          bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+          rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+          authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+        },
+        clock,
         version: '0.1.0',
       }),
     /** Starts background work (MQTT ingestion, schedules). Filled in by the features that have any. */

@@ -23,11 +23,19 @@ export interface ApiKeyView {
 
 /** How long a verified key is trusted without asking the database again. */
 const CACHE_MS = 10_000;
+/** Verified keys kept (least recently used dropped first); a deployment has far fewer keys. */
+const CACHE_MAX = 10_000;
 /** last_used_at is a hint for operators, so it is written at most once a minute per key. */
 const TOUCH_MS = 60_000;
 
-export function createApiKeyService({ db, clock }: { db: Kysely<Database>; clock: Clock }) {
-  const cache = new Map<string, { principal: Principal | null; until: number; touched: number }>();
+/**
+ * Keys are SHA-256 hashed (they are 32+ random characters, so a slow hash buys nothing) and
+ * verified keys are cached by hash. Only successes are cached and the cache is bounded, so
+ * random keys cannot grow it; failed attempts are limited per address before they get here
+ * (src/auth/failed-auth-limiter.ts).
+ */
+export function createApiKeyService({ db, clock, cacheMax = CACHE_MAX }: { db: Kysely<Database>; clock: Clock; cacheMax?: number }) {
+  const cache = new Map<string, { principal: Principal; until: number; touched: number }>();
 
   async function verify(key: string): Promise<Principal | null> {
     const parsed = parseApiKey(key);
@@ -35,13 +43,19 @@ export function createApiKeyService({ db, clock }: { db: Kysely<Database>; clock
     const now = clock.now().getTime();
     const hash = hashApiKey(key);
     const hit = cache.get(hash);
-    if (hit && hit.until > now) return hit.principal;
+    if (hit) cache.delete(hash); // re-inserted below or now: the Map's order is recency of use
+    if (hit && hit.until > now) {
+      cache.set(hash, hit);
+      return hit.principal;
+    }
     const rec = await repo.findApiKeyByPrefix(db, parsed.prefix);
-    const ok = rec && !rec.revokedAt && hashesEqual(rec.keyHash, hash);
-    const principal = ok ? { keyId: rec.id, name: rec.name, scopes: rec.scopes } : null;
+    if (!rec || rec.revokedAt || !hashesEqual(rec.keyHash, hash)) return null;
+    const principal = { keyId: rec.id, name: rec.name, scopes: rec.scopes };
     const touched = hit?.touched ?? 0;
-    cache.set(hash, { principal, until: now + CACHE_MS, touched: principal && now - touched > TOUCH_MS ? now : touched });
-    if (principal && now - touched > TOUCH_MS) await repo.touchApiKey(db, principal.keyId, clock.now());
+    const touch = now - touched > TOUCH_MS;
+    if (cache.size >= cacheMax) cache.delete(cache.keys().next().value as string);
+    cache.set(hash, { principal, until: now + CACHE_MS, touched: touch ? now : touched });
+    if (touch) await repo.touchApiKey(db, principal.keyId, clock.now());
     return principal;
   }
 

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses, problemSchema } from '../api/problem.js';
 import { SCOPES } from './api-key.js';
 import type { ApiKeyService } from './api-key-service.js';
+import { queryInt } from '../lib/pagination.js';
 
 const keyView = z
   .object({
@@ -48,7 +49,7 @@ export function apiKeysRoutes({ apiKeys }: { apiKeys: ApiKeyService }): FastifyP
         schema: {
           tags,
           summary: 'Revoke an API key',
-          params: z.object({ id: z.coerce.number().int().positive() }),
+          params: z.object({ id: queryInt(1, 2_147_483_647) }),
           response: { 200: keyView, 404: problemSchema, ...problemResponses },
         },
       },

@@ -68,6 +68,8 @@ export const configSchema = z.object({
   TARIFFS_DIR: z.string().min(1).default('./tariffs'),
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** Requests with a missing or wrong API key per client address and minute; beyond, 429 without a key lookup. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** `meterbill start`: seed the demo utility when the database has no consumers. */
   DEMO_SEED: bool.default(true),

@@ -20,6 +20,8 @@ export interface Range {
 
 const DAY_MS = 86_400_000;
 const INTERVAL_CHANNELS = Object.entries(CHANNELS).filter(([, c]) => c.kind === 'interval').map(([code]) => code);
+const METER_IDS_MAX = 100_000;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: string; clock: Clock }) {
   const { db } = deps;
@@ -31,11 +33,20 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
     return { from, to };
   }
 
+  // A meter's serial and id never change and meters are never deleted, so a found id can be
+  // kept: a read then costs one query instead of two. Unknown serials are not remembered (the
+  // meter may be registered a moment later) and the map is bounded (oldest entry dropped).
+  const ids = new Map<string, number>();
   async function meterId(serial: string): Promise<number> {
+    const known = ids.get(serial);
+    if (known !== undefined) return known;
     const row = await db.selectFrom('meters').select('id').where('serial', '=', serial).executeTakeFirst();
     if (!row) throw new NotFoundError(`no meter ${serial}`);
+    if (ids.size >= METER_IDS_MAX) ids.delete(ids.keys().next().value as string);
+    ids.set(serial, row.id);
     return row.id;
   }
+  const origin = localMidnight2000(deps.timezone);
 
   async function readings(serial: string, q: Range & { channel?: string | undefined; limit: number; cursor?: string | undefined }) {
     const id = await meterId(serial);
@@ -77,7 +88,6 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
     const { from, to } = range(q);
     const shift = channelInfo(q.channel)?.kind === 'interval' ? sql`interval '1 microsecond'` : sql`interval '0'`;
     const aggExpr = { sum: sql`sum(value)`, max: sql`max(value)`, avg: sql`round(avg(value), 6)` }[q.agg];
-    const origin = localMidnight2000(deps.timezone);
     const { rows } = await sql<{ bucket: Date; value: string; n: number }>`
       select date_bin(${BUCKETS[q.bucket]}::interval, ts - ${shift}, ${origin}::timestamptz) as bucket,
              (${aggExpr})::text as value, count(*)::int as n

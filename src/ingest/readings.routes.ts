@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses, problemSchema } from '../api/problem.js';
 import { boundedIsoDateTime as isoDateTime } from '../lib/text-schema.js';
+import { queryInt } from '../lib/pagination.js';
 import { obisSchema, serialSchema } from './payload-schema.js';
 import { BUCKETS, type ReadingsQueries } from './readings-queries.js';
 
@@ -19,7 +20,7 @@ export const readingsQuerySchema = z
     channel: obisSchema.optional().describe('OBIS channel; required with bucket'),
     bucket: z.enum(Object.keys(BUCKETS) as ['15m', '1h', '1d']).optional().describe('Aggregate into buckets (local-midnight aligned)'),
     agg: z.enum(['sum', 'max', 'avg']).default('sum').describe('Aggregate with bucket'),
-    limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+    limit: queryInt(1, 10_000).default(1000),
     cursor: z.string().max(200).optional(),
   })
   .refine((q) => !q.bucket || q.channel, { message: 'channel is required with bucket', path: ['channel'] });
@@ -68,8 +69,8 @@ export function readingsRoutes({ queries }: { queries: ReadingsQueries }): Fasti
           params,
           querystring: z.object({
             ...rangeQuery,
-            code: z.coerce.number().int().min(1).max(65535).optional().describe('IS 15959 event code'),
-            limit: z.coerce.number().int().min(1).max(5000).default(500),
+            code: queryInt(1, 65535).optional().describe('IS 15959 event code'),
+            limit: queryInt(1, 5000).default(500),
             cursor: z.string().max(200).optional(),
           }),
           response: { 200: eventsResponse, ...errors },

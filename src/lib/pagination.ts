@@ -2,11 +2,23 @@ import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
 /**
+ * An integer in a query string or path: plain decimal digits only. `z.coerce.number()` took
+ * `0x10`, `1e2`, ` 5` and `` (as 0) as well, none of which a client means as written.
+ */
+export function queryInt(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d{1,15}$/, 'an integer written in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
+/**
  * Keyset (cursor) pagination. The cursor is opaque to clients: base64url of the last row's id.
  * Keyset rather than offset so a page stays cheap and stable while rows are being added.
  */
 export const pageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size (1–500).'),
+  limit: queryInt(1, 500).default(50).describe('Page size (1–500).'),
   cursor: z.string().max(200).optional().describe('Opaque cursor from the previous page\'s nextCursor.'),
 });
 export type PageQuery = z.infer<typeof pageQuerySchema>;

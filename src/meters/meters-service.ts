@@ -48,6 +48,8 @@ export function createMetersService({ db, clock, timezone, onInstallationChange 
       if (patch.status && m.status === 'installed') {
         throw new ConflictError(`meter ${serial} is installed; remove it from its account to change its status`);
       }
+      // Nothing to change: updated_at stays as it is.
+      if (Object.values(patch).every((v) => v === undefined)) return (await repo.findMeter(trx, serial)) as Meter;
       await repo.updateMeter(trx, serial, patch, clock.now());
       return (await repo.findMeter(trx, serial)) as Meter;
     });
