@@ -3,6 +3,7 @@
  * pure engine; input is validated here with the quote schema.
  */
 import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { pathIssues } from '../lib/zod-issues.js';
 import type { z } from 'zod';
 import type { billSchema, monthlyBillsSchema, tariffSummarySchema } from './bill-schema.js';
 import { toBillJson } from './bill-json.js';
@@ -39,7 +40,7 @@ export async function createTariffService(deps: TariffServiceDeps): Promise<Tari
 function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const details = r.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }));
+  const details = pathIssues(r.error.issues).map((i) => ({ path: jsonPath(i.path), message: i.message }));
   throw new ValidationError(`invalid quote input: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
 }
 
