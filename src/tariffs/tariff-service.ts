@@ -26,6 +26,8 @@ export interface TariffService {
   get(code: string): TariffFile;
   /** One bill for input.period. `input` is validated (unknown in, ValidationError out). */
   quote(code: string, input: unknown): BillOut;
+  /** One bill for an input already validated with quoteInputSchema. */
+  quoteParsed(code: string, input: QuoteInput): BillOut;
   /** Interval input only: one bill per calendar month, ratchet history carried forward. */
   quoteMonthly(code: string, input: unknown): MonthlyBillsOut;
 }
@@ -60,6 +62,7 @@ export function tariffServiceOf(catalog: Catalog): TariffService {
       const t = tariff(code);
       return toBillJson(computeBill(t, parseInput<QuoteInput>(quoteInputSchema, input)));
     },
+    quoteParsed: (code, input) => toBillJson(computeBill(tariff(code), input)),
     quoteMonthly: (code, input) => {
       const t = tariff(code);
       const r = computeMonthlyBills(t, parseInput(intervalInputSchema, input));
