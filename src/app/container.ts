@@ -101,7 +101,8 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     /** Starts background work (MQTT ingestion, schedules). Filled in by the features that have any. */
     startBackground: async () => {
       // MQTT ingestion; at close: stop consuming, flush the writer, disconnect (before the database closes).
-      await quotes.warm();
+      // quote workers start in the background: start-up (and /healthz) does not wait for them
+      void quotes.warm().catch((err: unknown) => log.warn({ err }, 'quote workers did not start; quotes will retry'));
       await ingest.start();
       closers.push(() => ingest.stop());
     },
