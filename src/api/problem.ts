@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { redactUrl } from './redact.js';
-import { ConflictError, DomainError, NotFoundError, UnavailableError, ValidationError } from '../lib/errors.js';
+import { ConflictError, DomainError, NotFoundError, TimeoutError, UnavailableError, ValidationError } from '../lib/errors.js';
 
 export const problemSchema = z
   .object({
@@ -41,6 +41,7 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 export function problem(status: number, code: string, detail?: string, extra: Partial<Problem> = {}): Problem {
@@ -62,6 +63,7 @@ function domainStatus(err: DomainError): number {
   if (err instanceof ConflictError) return 409;
   if (err instanceof ValidationError) return 422;
   if (err instanceof UnavailableError) return 503;
+  if (err instanceof TimeoutError) return 504;
   return 400;
 }
 

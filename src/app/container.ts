@@ -20,7 +20,10 @@ import { createAccountsService } from '../accounts/accounts-service.js';
 import { accountsRoutes } from '../accounts/accounts.routes.js';
 import { createMetersService } from '../meters/meters-service.js';
 import { metersRoutes } from '../meters/meters.routes.js';
-import { createTariffService } from '../tariffs/tariff-service.js';
+import { tariffServiceOf } from '../tariffs/tariff-service.js';
+import { buildCatalog } from '../tariffs/tariff-catalog.js';
+import { loadTariffDir } from '../tariffs/tariff-loader.js';
+import { createQuoteRunner } from '../tariffs/quote-runner.js';
 import { tariffRoutes } from '../tariffs/tariffs.routes.js';
 import { wireIngest } from '../ingest/ingest-wiring.js';
 import { startDemoSimulator } from '../simulator/demo-simulator.js';
@@ -36,7 +39,11 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
   const log = opts.log ?? createLogger(config.LOG_LEVEL, process.stdout.isTTY && config.NODE_ENV !== 'production');
   const clock = opts.clock ?? systemClock;
   // Tariffs first: a broken tariff file stops start-up before anything is opened (all-or-nothing).
-  const tariffs = await createTariffService({ tariffsDir: config.TARIFFS_DIR });
+  const tariffFiles = await loadTariffDir(config.TARIFFS_DIR);
+  const tariffs = tariffServiceOf(buildCatalog(tariffFiles));
+  const quotes = createQuoteRunner({
+    tariffs, files: tariffFiles, workers: config.QUOTE_WORKERS, queueMax: config.QUOTE_QUEUE_MAX, timeoutMs: config.QUOTE_TIMEOUT_MS,
+  });
   const database =
     opts.database ??
     (await connectDatabase({
@@ -47,6 +54,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
   const { db } = database;
   // A database handed in (tests) belongs to the caller; one opened here is closed here.
   const closers: Array<() => Promise<void>> = opts.database ? [] : [() => database.close()];
+  closers.push(() => quotes.close());
   const metrics = createMetricsRegistry();
 
   const apiKeys = createApiKeyService({ db, clock });
@@ -56,7 +64,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
 
   const ingest = wireIngest({ config, db, pool: database.pool, log, clock, metrics });
 
-  const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs }), ...ingest.routes];
+  const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs, quotes }), ...ingest.routes];
   const timescaleJobs = createTimescaleJobsMonitor({ db, metrics });
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: async () => void (await sql`select 1`.execute(db)) },
@@ -75,6 +83,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     accounts,
     meters,
     tariffs,
+    quotes,
     ingest,
     routes,
     readiness,
@@ -97,6 +106,8 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     /** Starts background work (MQTT ingestion, schedules). Filled in by the features that have any. */
     startBackground: async () => {
       // MQTT ingestion; at close: stop consuming, flush the writer, disconnect (before the database closes).
+      // quote workers start in the background: start-up (and /healthz) does not wait for them
+      void quotes.warm().catch((err: unknown) => log.warn({ err }, 'quote workers did not start; quotes will retry'));
       await ingest.start();
       closers.push(() => ingest.stop());
     },

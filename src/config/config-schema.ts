@@ -66,6 +66,12 @@ export const configSchema = z.object({
     .refine((tz) => isValidTimeZone(tz), 'unknown IANA time zone')
     .default('Asia/Kolkata'),
   TARIFFS_DIR: z.string().min(1).default('./tariffs'),
+  /** Worker threads computing quotes off the event loop (0: on it, for single-purpose processes). */
+  QUOTE_WORKERS: z.coerce.number().int().min(0).max(32).default(2),
+  /** Quotes waiting for a worker beyond which a new one gets 503. */
+  QUOTE_QUEUE_MAX: z.coerce.number().int().min(0).max(10_000).default(32),
+  /** A quote not answered this long after it arrived gets 504 (a running one is stopped). */
+  QUOTE_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   /** Requests with a missing or wrong API key per client address and minute; beyond, 429 without a key lookup. */

@@ -40,3 +40,10 @@ export class UnavailableError extends DomainError {
     super(message, 'unavailable', details);
   }
 }
+
+/** The work did not finish within its time limit (it was stopped); retrying later may help. */
+export class TimeoutError extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super(message, 'timeout', details);
+  }
+}

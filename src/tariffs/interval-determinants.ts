@@ -3,9 +3,10 @@
  * peaks, the billing-demand peak) and PF are for the whole bill period, like a meter's MD
  * register, so register and interval bills of the same consumption agree. Pure.
  */
-import { D, ONE, quotientForRounding, type Dec } from './decimal.js';
+import type { Dec } from './decimal.js';
 import type { Determinants } from './engine-types.js';
 import { aggregateSegment, type ParsedSeries, type SegmentAggregate } from './interval-aggregate.js';
+import { energyPowerFactor } from './register-determinants.js';
 import { fromScaled } from './scaled.js';
 import type { Segment } from './segments.js';
 
@@ -20,8 +21,7 @@ export function intervalDeterminants(s: ParsedSeries, segs: Segment[], warnings:
   if (got < expected) warnings.push(`${got} of ${expected} intervals present; missing intervals count as zero consumption`);
   const kWh = aggs.reduce((n, a) => n + a.totals.kWh, 0n);
   const kVAh = s.kVAh ? aggs.reduce((n, a) => n + (a.totals.kVAh ?? 0n), 0n) : undefined;
-  // PF is rounded by each rule's pfRounding: a quotient exact for that rounding (decimal.ts)
-  const powerFactor = kVAh !== undefined && kVAh > 0n ? D.min(ONE, quotientForRounding(fromScaled(kWh), fromScaled(kVAh))) : undefined;
+  const powerFactor = kVAh !== undefined && kVAh > 0n ? energyPowerFactor(fromScaled(kWh), fromScaled(kVAh)) : undefined;
   return aggs.map((a) => ({
     ...period,
     powerFactor,

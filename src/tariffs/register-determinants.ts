@@ -6,7 +6,7 @@
  * one MD for the whole bill period (the meter's MD is reset once per bill). Pure.
  */
 import { ValidationError } from '../lib/errors.js';
-import { D, dec, ONE, quotientForRounding, sumOf, ZERO, type Dec } from './decimal.js';
+import { dec, plain, quotientForRounding, sumOf, ZERO, type Dec } from './decimal.js';
 import type { CompiledVersion, Determinants } from './engine-types.js';
 import { dayOf } from './local-time.js';
 import type { RegisterInput } from './quote-schema.js';
@@ -127,6 +127,18 @@ export function registerDeterminants(input: RegisterInput, regs: ParsedRegisters
   });
 }
 
+/**
+ * PF = kWh / kVAh, exact for its later rounding (decimal.ts). Active energy never exceeds apparent
+ * energy, so kWh > kVAh is impossible data (a swapped or faulty register): refused, never capped
+ * at 1, which would earn the maximum PF incentive without a word.
+ */
+export function energyPowerFactor(kWh: Dec, kVAh: Dec): Dec {
+  if (kWh.gt(kVAh)) {
+    throw new ValidationError(`kWh ${plain(kWh)} exceeds kVAh ${plain(kVAh)}: active energy cannot exceed apparent energy (power factor above 1); check the meter data`);
+  }
+  return quotientForRounding(kWh, kVAh);
+}
+
 /** PF of the whole period: given, or kWh/kVAh, or kWh/sqrt(kWh² + kVArh²). */
 export function registerPowerFactor(input: RegisterInput, regs: ParsedRegisters): Dec | undefined {
   if (input.powerFactor !== undefined) return dec(input.powerFactor);
@@ -134,8 +146,7 @@ export function registerPowerFactor(input: RegisterInput, regs: ParsedRegisters)
   const kVAh = regs.energy.kVAh?.total;
   const kVArh = regs.energy.kVArh?.total;
   if (kWh === undefined) return undefined;
-  // PF is rounded by each rule's pfRounding: a quotient exact for that rounding (decimal.ts)
-  if (kVAh !== undefined && kVAh.gt(0)) return D.min(ONE, quotientForRounding(kWh, kVAh));
+  if (kVAh !== undefined && kVAh.gt(0)) return energyPowerFactor(kWh, kVAh);
   if (kVArh !== undefined) {
     const s = kWh.times(kWh).plus(kVArh.times(kVArh)).sqrt();
     return s.isZero() ? undefined : kWh.div(s);

@@ -4,12 +4,21 @@
  * Semantics of each component and the order of application: src/tariffs/README.md.
  */
 import { z } from 'zod';
+import { DECIMAL_BOUNDS, toBoundedDecimal } from '../lib/decimal-schema.js';
 import { MAX_ROUNDING_SCALE } from './decimal.js';
 
 const DECIMAL_RE = /^-?\d+(\.\d+)?$/;
-/** Decimal as a YAML/JSON number or a string; quote it if it has more than 15 significant digits. */
+/**
+ * Decimal as a YAML/JSON number or a string; quote it if it has more than 15 significant digits.
+ * Bounded in digits (DECIMAL_BOUNDS.tariffFigure) and kept as written (the file is echoed back).
+ */
 export const decimalValue = z
   .union([z.number().finite(), z.string().regex(DECIMAL_RE, 'a plain decimal such as "6.50"')])
+  .superRefine((v, ctx) => {
+    if (typeof v === 'string' && !DECIMAL_RE.test(v)) return; // already reported by the regex
+    const r = toBoundedDecimal(v, DECIMAL_BOUNDS.tariffFigure);
+    if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message });
+  })
   .describe('decimal number (write it as a string if it has more than 15 significant digits)');
 const nonNegative = decimalValue.refine((v) => !String(v).startsWith('-'), 'must not be negative');
 const percent = nonNegative.describe('percent, e.g. 2.84 for 2.84 %');

@@ -3,6 +3,7 @@
  * pure engine; input is validated here with the quote schema.
  */
 import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { pathIssues } from '../lib/zod-issues.js';
 import type { z } from 'zod';
 import type { billSchema, monthlyBillsSchema, tariffSummarySchema } from './bill-schema.js';
 import { toBillJson } from './bill-json.js';
@@ -25,6 +26,8 @@ export interface TariffService {
   get(code: string): TariffFile;
   /** One bill for input.period. `input` is validated (unknown in, ValidationError out). */
   quote(code: string, input: unknown): BillOut;
+  /** One bill for an input already validated with quoteInputSchema. */
+  quoteParsed(code: string, input: QuoteInput): BillOut;
   /** Interval input only: one bill per calendar month, ratchet history carried forward. */
   quoteMonthly(code: string, input: unknown): MonthlyBillsOut;
 }
@@ -39,7 +42,7 @@ export async function createTariffService(deps: TariffServiceDeps): Promise<Tari
 function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const details = r.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }));
+  const details = pathIssues(r.error.issues).map((i) => ({ path: jsonPath(i.path), message: i.message }));
   throw new ValidationError(`invalid quote input: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
 }
 
@@ -59,6 +62,7 @@ export function tariffServiceOf(catalog: Catalog): TariffService {
       const t = tariff(code);
       return toBillJson(computeBill(t, parseInput<QuoteInput>(quoteInputSchema, input)));
     },
+    quoteParsed: (code, input) => toBillJson(computeBill(tariff(code), input)),
     quoteMonthly: (code, input) => {
       const t = tariff(code);
       const r = computeMonthlyBills(t, parseInput(intervalInputSchema, input));

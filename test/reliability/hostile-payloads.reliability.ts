@@ -5,7 +5,7 @@
  *
  * Each bad message goes to its own gateway topic (`…/gateways/FZ<i>/batch`), so its dead letters
  * are found by topic whatever was (or was not) parseable in it. Kinds: bytes that are not JSON
- * or not UTF-8, JSON of the wrong shape, wrong types, huge numbers, deep nesting,
+ * or not UTF-8, JSON of the wrong shape, wrong types, huge numbers, huge decimals, deep nesting,
  * prototype-pollution keys, unknown meters, future timestamps, readings before installation,
  * unknown channels / event codes, wrong channel kinds, wrong units, gateway mismatches, oversize
  * payloads, registers going backwards (sent after the good registers are committed), and
@@ -17,6 +17,7 @@ import { createFreshDatabase, type FreshDatabase } from '../../bench/harness/fre
 import { startIngester, waitFor, type IngesterProcess } from '../../bench/harness/ingester-process.js';
 import { cleanMosquittoSessions } from '../../bench/harness/mqtt-sessions.js';
 import { createPublisher, type Publisher } from '../../src/simulator/publisher.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { compareSets, meterWorkload, MOSQUITTO_URL, servicesMissing, storedKeys } from './harness.js';
 
 const missing = await servicesMissing();
@@ -130,6 +131,45 @@ describe.skipIf(missing !== null)('hostile payloads', () => {
   });
 });
 
+/**
+ * Huge decimals over HTTP: quotes with huge exponents, interleaved with a year-long valid quote,
+ * get 400 problems naming the field while /healthz keeps answering (the quote worker pool).
+ */
+describe('huge decimals in quotes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ QUOTE_WORKERS: '2', QUOTE_QUEUE_MAX: '64' });
+    await t.container.quotes.warm();
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  it('every huge decimal gets a 400 naming its field; /healthz stays fast', async () => {
+    const base = { kind: 'registers', period: { from: '2024-06-01', to: '2024-07-01' }, connection: { contractDemand: 500 }, energy: { kVAh: '100000', kWh: '96000' }, maxDemand: { kVA: '520' } };
+    const cases: [string, object][] = [];
+    for (const v of ['1e1000000000', '1e2000000', '9'.repeat(100_000), '1e-1000000']) {
+      cases.push(['body.energy.kWh', { ...base, energy: { ...base.energy, kWh: v } }]);
+      cases.push(['body.maxDemand.kVA', { ...base, maxDemand: { kVA: v } }]);
+      cases.push(['body.connection.contractDemand', { ...base, connection: { contractDemand: v } }]);
+      cases.push(['body.months', { ...base, months: v }]);
+    }
+    const post = (body: object) => t.app.inject({ method: 'POST', url: '/tariffs/HT-IND/quote', headers: { ...t.as('read'), 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    let maxHealthMs = 0;
+    const t0 = performance.now();
+    for (let round = 0; round < 50; round++) {
+      const answers = await Promise.all(cases.map(([, body]) => post(body)));
+      answers.forEach((res, i) => {
+        expect(res.statusCode).toBe(400);
+        expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(cases[i]?.[0]);
+      });
+      const h0 = performance.now();
+      expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      maxHealthMs = Math.max(maxHealthMs, performance.now() - h0);
+    }
+    console.log(`huge decimals: ${50 * cases.length} quotes in ${(performance.now() - t0).toFixed(0)} ms; /healthz longest ${maxHealthMs.toFixed(0)} ms`);
+    expect(maxHealthMs).toBeLessThan(500);
+  }, 300_000);
+});
+
 const gw = (i: number) => `FZ${String(i).padStart(5, '0')}`;
 
 async function drain(pub: Publisher, processed: () => number, sent: () => number): Promise<void> {
@@ -161,6 +201,10 @@ function badArbitrary(serials: string[], lastGoodTs: number): fc.Arbitrary<Bad> 
     bad('wrong_types', ['invalid_payload'], fc.tuple(serial, fc.oneof(fc.constant({ a: 1 }), fc.constant(true), fc.constant([[1]]), fc.integer())).map(([s, v]) =>
       (g: string) => env(g, [item(s, { profiles: [{ channel: 1829, periodMin: '30', start: 'yesterday', values: v }] })]))),
     bad('huge_number', ['invalid_payload'], fc.tuple(serial, hugeNumber).map(([s, n]) => (g: string) => `{"v":1,"gatewayId":"${g}","meters":[{"serial":"${s}","profiles":[{"channel":"1.29.0","periodMin":30,"start":"${iso(past)}","values":[${n}]}]}]}`)),
+    // Huge decimals as strings (exponent or digits): never read as numbers, refused by the schema.
+    bad('huge_decimal', ['invalid_payload'], fc.tuple(serial, fc.constantFrom('1e1000000000', '1e2000000', '9'.repeat(1000), `0.${'1'.repeat(1000)}`), fc.constantFrom('profile', 'register', 'instant')).map(([s, v, where]) =>
+      (g: string) => env(g, [item(s, where === 'profile' ? { profiles: [profile('1.29.0', past, [v])] }
+        : where === 'register' ? { registers: [{ at: iso(past), values: { '1.8.0': v } }] } : { instant: [{ at: iso(past), values: { '14.7.0': v } }] })]))),
     bad('deep_nesting', ['invalid_payload', 'oversize'], fc.integer({ min: 100, max: 20_000 }).map((d) => (g: string) => `{"gatewayId":"${g}","meters":[{"serial":"X1X","x":${'['.repeat(d)}${']'.repeat(d)}}]}`)),
     bad('prototype_pollution', ['invalid_payload'], fc.tuple(serial, fc.constantFrom('__proto__', 'constructor', 'prototype')).map(([s, k]) =>
       (g: string) => `{"v":1,"gatewayId":"${g}","meters":[{"serial":"${s}","${k}":{"polluted":true},"instant":[{"at":"${iso(past)}","values":{"${k}":"1","14.7.0":"50"}}]}]}`)),

@@ -57,22 +57,28 @@ function energyComponent(r: UrdbRate): { schedule: ReturnType<typeof matrixSched
 }
 
 function fixedComponents(r: UrdbRate): Component[] {
-  const out: Component[] = [];
   const fixed = r.fixedchargefirstmeter ?? r.fixedmonthlycharge;
-  if (fixed) {
-    const units = r.fixedchargeunits ?? '$/month';
-    if (units === '$/year') throw new ValidationError('fixedchargeunits $/year is not supported');
-    out.push({ id: 'fixed', kind: 'fixed', label: 'Fixed charge', basis: 'connection', per: units === '$/day' ? 'day' : 'month', rate: fixed });
-  }
-  if (r.mincharge) {
-    const units = r.minchargeunits ?? '$/month';
-    if (units === '$/year') throw new ValidationError('annual minimum charges ($/year) are not supported');
-    out.push({
-      id: 'minimum', kind: 'minimum', label: 'Minimum charge', basis: 'connection', per: units === '$/day' ? 'day' : 'month',
-      rate: r.mincharge, compareWith: ['kind:fixed', 'kind:energy', 'kind:demand'],
-    });
-  }
-  return out;
+  if (!fixed) return [];
+  const units = r.fixedchargeunits ?? '$/month';
+  if (units === '$/year') throw new ValidationError('fixedchargeunits $/year is not supported');
+  return [{ id: 'fixed', kind: 'fixed', label: 'Fixed charge', basis: 'connection', per: units === '$/day' ? 'day' : 'month', rate: fixed }];
+}
+
+const MINIMUM_COMPARES = ['fixed', 'energy', 'demand'] as const;
+
+/**
+ * SAM utilityrate5: when the month's fixed + energy + demand charges fall short of the monthly
+ * minimum, the bill is the minimum. compareWith names only the kinds this rate has (a reference
+ * to an absent kind is a broken tariff); a rate with nothing else is billed the minimum outright.
+ */
+function minimumComponents(r: UrdbRate, charges: readonly Component[]): Component[] {
+  if (!r.mincharge) return [];
+  const units = r.minchargeunits ?? '$/month';
+  if (units === '$/year') throw new ValidationError('annual minimum charges ($/year) are not supported');
+  const per = units === '$/day' ? 'day' : 'month';
+  const compareWith = MINIMUM_COMPARES.filter((k) => charges.some((c) => c.kind === k)).map((k) => `kind:${k}`);
+  if (!compareWith.length) return [{ id: 'minimum', kind: 'fixed', label: 'Minimum charge', basis: 'connection', per, rate: r.mincharge }];
+  return [{ id: 'minimum', kind: 'minimum', label: 'Minimum charge', basis: 'connection', per, rate: r.mincharge, compareWith }];
 }
 
 function readRate(json: unknown): UrdbRate {
@@ -100,7 +106,8 @@ export function importUrdb(json: unknown, opts: ImportOptions = {}): TariffFile 
   const schedules: Record<string, ReturnType<typeof matrixSchedule>> = {};
   if (energy) schedules.energy = energy.schedule;
   if (demand.schedule) schedules.demand = demand.schedule;
-  const components = [...fixedComponents(r), ...(energy ? [energy.component] : []), ...demand.components];
+  const charges = [...fixedComponents(r), ...(energy ? [energy.component] : []), ...demand.components];
+  const components = [...charges, ...minimumComponents(r, charges)];
   const needsBd = components.some((c) => (c.kind === 'energy' && c.slabs.some((s) => s.unit === 'units_per_demand')) || (c.kind === 'demand' && c.basis === 'billing_demand'));
   const bd = billingDemandOf(r, needsBd);
   const file: TariffFileInput = {
