@@ -21,7 +21,6 @@ export interface Range {
 const DAY_MS = 86_400_000;
 const INTERVAL_CHANNELS = Object.entries(CHANNELS).filter(([, c]) => c.kind === 'interval').map(([code]) => code);
 const METER_IDS_MAX = 100_000;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: string; clock: Clock }) {
   const { db } = deps;
