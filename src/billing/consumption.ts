@@ -10,7 +10,10 @@
  * where the meter declared a rollover, so each decrease between consecutive stored values of a
  * channel is one wrap; the shell counts them (`countWraps`) and the delta is
  * closing - opening + wraps x 10^digits. A delta that is still negative is impossible data and is
- * reported, never billed as zero or as a negative credit.
+ * reported, never billed as zero or as a negative credit. So is a delta of half the register's
+ * capacity or more: no meter turns over half its register in one bill period (a 6-digit HT
+ * register at MF 2000 advances a few hundred units a month), so such a delta is a decrease taken
+ * for a wrap (a corrected or replayed reading) or a misread digit, and is held for review.
  */
 import { D, ZERO, type Dec } from '../tariffs/decimal.js';
 
@@ -33,7 +36,7 @@ export interface MeterSpan {
   wraps?: Readonly<Record<string, number>>;
 }
 
-export type ConsumptionProblemKind = 'negative_consumption' | 'missing_register' | 'span_order';
+export type ConsumptionProblemKind = 'negative_consumption' | 'implausible_consumption' | 'missing_register' | 'span_order';
 
 export interface ConsumptionProblem {
   kind: ConsumptionProblemKind;
@@ -96,6 +99,14 @@ export function spanEnergy(span: MeterSpan, channels: readonly string[], problem
         kind: 'negative_consumption', serial: span.serial, channel,
         message: `meter ${span.serial}: register ${channel} went from ${open} to ${close} with no declared rollover`,
         data: { channel, opening: open, closing: close, wraps },
+      });
+      continue;
+    }
+    if (delta.gte(capacity.div(2))) {
+      problems.push({
+        kind: 'implausible_consumption', serial: span.serial, channel,
+        message: `meter ${span.serial}: register ${channel} advanced ${delta.toFixed()} (from ${open} to ${close}${wraps ? `, ${wraps} rollover(s)` : ''}), half its ${span.registerDigits}-digit capacity or more`,
+        data: { channel, opening: open, closing: close, wraps, delta: delta.toFixed() },
       });
       continue;
     }

@@ -48,7 +48,7 @@ export function toQuoteInput(d: BillDeterminants, needs: TariffNeeds): QuoteBuil
   if (needs.demand !== undefined && d.maxDemand !== undefined) maxDemand[needs.demand] = text(d.maxDemand);
   const input: RegisterInput = {
     kind: 'registers',
-    period: d.period,
+    period: { from: d.period.from, to: d.period.to },
     connection: {
       ...(d.connection.sanctionedLoad !== undefined ? { sanctionedLoad: d.connection.sanctionedLoad } : {}),
       ...(d.connection.contractDemand !== undefined ? { contractDemand: d.connection.contractDemand } : {}),

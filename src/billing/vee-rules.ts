@@ -42,7 +42,7 @@ export type VeeThresholds = z.infer<typeof veeThresholdsSchema>;
 export const DEFAULT_VEE_THRESHOLDS: VeeThresholds = veeThresholdsSchema.parse({});
 
 export type VeeRule =
-  | 'negative_consumption' | 'missing_register' | 'span_order' | 'high_consumption' | 'low_consumption'
+  | 'negative_consumption' | 'implausible_consumption' | 'missing_register' | 'span_order' | 'high_consumption' | 'low_consumption'
   | 'zero_consumption' | 'tod_sum_mismatch' | 'interval_sum_mismatch' | 'md_above_load' | 'md_unknown'
   | 'meter_faulty' | 'implausible_pf';
 

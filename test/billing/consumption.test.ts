@@ -41,6 +41,17 @@ describe('period consumption from registers', () => {
     expect(c.problems[0]?.data).toMatchObject({ opening: '1200.5', closing: '1100', wraps: 0 });
   });
 
+  it('holds a delta of half the register capacity or more (a decrease taken for a wrap, a misread digit)', () => {
+    // 6 digits: 500 -> 400 with a counted wrap would be 999,900 kWh
+    const wrapped = periodConsumption([span({ opening: { ts: T0, values: { '1.8.0': '500' } }, closing: { ts: T1, values: { '1.8.0': '400' } }, wraps: { '1.8.0': 1 } })], ['1.8.0']);
+    expect(wrapped.problems.map((p) => p.kind)).toEqual(['implausible_consumption']);
+    expect(wrapped.energy.has('1.8.0')).toBe(false);
+    // exactly half (500,000) is held; one unit less is billed
+    const half = (close: string) => periodConsumption([span({ opening: { ts: T0, values: { '1.8.0': '0' } }, closing: { ts: T1, values: { '1.8.0': close } } })], ['1.8.0']);
+    expect(half('500000').problems.map((p) => p.kind)).toEqual(['implausible_consumption']);
+    expect(half('499999.999').energy.get('1.8.0')?.toFixed()).toBe('499999.999');
+  });
+
   it('reports a register missing at either end', () => {
     const s = span({ closing: { ts: T1, values: { '9.8.0': '1' } } });
     const problems: ConsumptionProblem[] = [];
@@ -88,8 +99,9 @@ describe('period consumption from registers', () => {
 describe('properties', () => {
   const digits = 6;
   const CAP = 10 ** digits;
-  // a register path: increments in thousandths, with wraps modulo 10^6
-  const path = fc.record({ start: fc.integer({ min: 0, max: CAP * 1000 - 1 }), steps: fc.array(fc.integer({ min: 0, max: 400_000_000 }), { minLength: 2, maxLength: 12 }) });
+  // a register path: increments in thousandths, with wraps modulo 10^6; at most 480,000 units in
+  // all, under half the capacity (a larger delta is held as implausible)
+  const path = fc.record({ start: fc.integer({ min: 0, max: CAP * 1000 - 1 }), steps: fc.array(fc.integer({ min: 0, max: 40_000_000 }), { minLength: 2, maxLength: 12 }) });
   const reg = (milli: number) => ((milli % (CAP * 1000)) / 1000).toFixed(3);
 
   it('splitting a period at any of its reads never changes the total energy', () => {

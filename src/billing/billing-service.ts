@@ -1,0 +1,77 @@
+/**
+ * Billing runs (shell): open a cycle's run, let workers drain it, report progress and summary.
+ * `run` drives N in-process workers (the CLI's --workers); other instances join the same run
+ * with `work(runId)`, each claiming batches with SKIP LOCKED.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { createBillingWorker, thresholdsFor, type WorkerDeps } from './billing-worker.js';
+import { cycleCalendarSchema, parsePeriod, type CycleCalendar } from './cycle-calendar.js';
+import { completeIfDone, getCycleGroup, getRun, listCycleGroups, openRun, runCounts, upsertCycleGroup, type RunCounts, type RunRow } from './runs-repository.js';
+import { veeThresholdsSchema } from './vee-rules.js';
+import { pathIssues } from '../lib/zod-issues.js';
+
+export interface BillingServiceDeps extends WorkerDeps {
+  db: Kysely<Database>;
+  /** a claim older than this is taken over (its worker is presumed dead) */
+  leaseMs?: number;
+}
+
+export interface RunProgress { run: RunRow; counts: RunCounts; done: number }
+
+export function createBillingService(deps: BillingServiceDeps) {
+  const worker = createBillingWorker(deps);
+  const leaseMs = deps.leaseMs ?? 120_000;
+
+  async function calendarOf(group: string) {
+    const g = await getCycleGroup(deps.db, group);
+    if (!g) throw new NotFoundError(`no cycle group ${group}`);
+    return g;
+  }
+
+  async function start(group: string, period: string, opts: { dryRun?: boolean; startedBy: string }) {
+    parsePeriod(period);
+    await calendarOf(group);
+    return openRun(deps.db, group, period, opts.dryRun ?? false, opts.startedBy);
+  }
+
+  /** Works on a run until no item is left; returns items finished by this call. */
+  async function work(runId: number, opts: { workers?: number; batchSize?: number; onBatch?: (n: number) => void } = {}): Promise<number> {
+    const run = await getRun(deps.db, runId);
+    if (!run) throw new NotFoundError(`no billing run ${runId}`);
+    const group = await calendarOf(run.cycleGroup);
+    const thresholds = thresholdsFor(group.veeThresholds);
+    const workers = Math.max(1, opts.workers ?? 1);
+    const counts = await Promise.all(Array.from({ length: workers }, () => {
+      const ctx = { run, calendar: group.calendar, thresholds, workerId: `w-${process.pid}-${randomBytes(3).toString('hex')}`, leaseMs };
+      return worker.drain(ctx, opts.batchSize ?? 200, opts.onBatch);
+    }));
+    await completeIfDone(deps.db, runId);
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  async function progress(runId: number): Promise<RunProgress> {
+    const run = await getRun(deps.db, runId);
+    if (!run) throw new NotFoundError(`no billing run ${runId}`);
+    const counts = await runCounts(deps.db, runId);
+    const done = counts.total - (counts.byStatus.pending ?? 0) - (counts.byStatus.claimed ?? 0);
+    return { run, counts, done };
+  }
+
+  async function setCycleGroup(input: unknown) {
+    const parsed = cycleCalendarSchema.extend({ veeThresholds: veeThresholdsSchema.partial().strict().optional() }).safeParse(input);
+    if (!parsed.success) {
+      const details = pathIssues(parsed.error.issues).map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new ValidationError(`invalid cycle group: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    }
+    const { veeThresholds, ...calendar } = parsed.data;
+    await upsertCycleGroup(deps.db, calendar as CycleCalendar, veeThresholds ? { '*': veeThresholds } : {});
+    return calendarOf(calendar.group);
+  }
+
+  return { start, work, progress, setCycleGroup, getCycleGroup: calendarOf, listCycleGroups: () => listCycleGroups(deps.db) };
+}
+
+export type BillingService = ReturnType<typeof createBillingService>;
