@@ -22,7 +22,8 @@ import { redactUrl } from './redact.js';
 import { registerHttpMetrics } from './metrics.js';
 import { serializerCompiler } from './serializer.js';
 import { healthRoutes, type ReadinessCheck } from './health.routes.js';
-import { problem, sendProblem, toProblem } from './problem.js';
+import { problem, sendProblem } from '../lib/problem.js';
+import { toProblem } from './problem.js';
 
 export interface AppDeps {
   log: Logger;

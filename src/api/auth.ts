@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { grants, type Scope } from '../auth/api-key.js';
 import type { ApiKeyService, Principal } from '../auth/api-key-service.js';
 import type { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
-import { problem, sendProblem } from './problem.js';
+import { problem, sendProblem } from '../lib/problem.js';
 import { redactUrl } from './redact.js';
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { problemResponses, problemSchema } from '../api/problem.js';
+import { problemResponses, problemSchema } from '../lib/problem.js';
 import { SCOPES } from './api-key.js';
 import type { ApiKeyService } from './api-key-service.js';
 import { queryInt } from '../lib/pagination.js';

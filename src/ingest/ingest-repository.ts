@@ -6,7 +6,7 @@
  */
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { CHANNELS } from './channels.js';
+import { CHANNELS } from '../readings/channels.js';
 import type { DeadLetter } from './message-parse.js';
 import type { EventRow, MeterState, ReadingRow, RegisterNeighbours } from './validate.js';
 

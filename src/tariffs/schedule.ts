@@ -3,7 +3,7 @@
  * Compiled once per tariff version and cached with it (see tariff-catalog.ts).
  */
 import type { Schedule } from './tariff-schema.js';
-import { weekdayOfDay } from './local-time.js';
+import { weekdayOfDay } from '../lib/local-time.js';
 
 export const WEEKDAY = 0;
 export const WEEKEND = 1;
