@@ -6,7 +6,7 @@ import type { Database } from '../db/schema.js';
 import { boundedIsoDateTime } from '../lib/text-schema.js';
 import { getDeadLetter, listDeadLetters, PREVIEW_BYTES } from './dead-letters-repository.js';
 import type { DeadLetterReplay } from './dead-letter-replay.js';
-import { serialSchema } from './payload-schema.js';
+import { serialSchema } from '../readings/reading-schema.js';
 import { TOPIC_SEGMENT } from './topics.js';
 import { pageQuerySchema } from '../lib/pagination.js';
 import { DEAD_LETTER_REASONS } from './message-parse.js';

@@ -9,13 +9,13 @@ import {
   meterCreateSchema,
   meterFilterSchema,
   meterSchema,
-  meterSerialSchema,
   meterUpdateSchema,
   removalSchema,
 } from './meter-schema.js';
 import type { MetersService } from './meters-service.js';
+import { trimmedSerialSchema } from '../readings/reading-schema.js';
 
-const serialParams = z.object({ serial: meterSerialSchema });
+const serialParams = z.object({ serial: trimmedSerialSchema });
 const accountParams = z.object({ accountNo: accountNoSchema });
 const history = z.array(installationSchema);
 const errors = { 404: problemSchema, 409: problemSchema, 422: problemSchema, ...problemResponses };
