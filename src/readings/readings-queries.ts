@@ -6,7 +6,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { hasTimescale } from '../db/connect.js';
 import type { Clock } from '../lib/clock.js';
-import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { ValidationError } from '../lib/errors.js';
+import { requireMeter } from '../meters/meter-lookup.js';
 import { daysFromCivil, utcOfLocalMidnight } from '../lib/local-time.js';
 import { CHANNELS, channelInfo } from './channels.js';
 
@@ -40,11 +41,10 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
   async function meterId(serial: string): Promise<number> {
     const known = ids.get(serial);
     if (known !== undefined) return known;
-    const row = await db.selectFrom('meters').select('id').where('serial', '=', serial).executeTakeFirst();
-    if (!row) throw new NotFoundError(`no meter ${serial}`);
+    const { id } = await requireMeter(db, serial);
     if (ids.size >= METER_IDS_MAX) ids.delete(ids.keys().next().value as string);
-    ids.set(serial, row.id);
-    return row.id;
+    ids.set(serial, id);
+    return id;
   }
   // The date_bin origin: 2000-01-01 00:00 local time in the utility's zone.
   const origin = new Date(utcOfLocalMidnight(deps.timezone, daysFromCivil(2000, 1, 1))).toISOString();
