@@ -15,6 +15,7 @@ export const PURE_FILES = [
   'src/tariffs/{bill-json,bill-schema,billing-demand,component-order,decimal,describe,engine-types,engine}.ts',
   'src/tariffs/{interval-aggregate,interval-determinants,lines,monthly,quote-schema,register-determinants}.ts',
   'src/tariffs/{scaled,schedule,segments,tariff-catalog,tariff-parse,tariff-schema,tariff-validate,tariff-yaml}.ts',
+  'src/tariffs/{tariff-service,quote-job}.ts',
   'src/ingest/{message-parse,validate,topics,payload-schema,broker-url}.ts',
   'src/readings/{channels,reading-schema}.ts',
   'src/lib/{access,decimal-schema,errors,local-time,pagination,prng,problem,text-schema,zod-issues}.ts',

@@ -17,10 +17,6 @@ export interface CompiledSchedule {
   table: Uint8Array;
 }
 
-export function zoneAt(s: CompiledSchedule, month0: number, dayType: number, hour: number): number {
-  return s.table[(month0 * 3 + dayType) * 24 + hour] ?? 0;
-}
-
 export function compileSchedule(id: string, s: Schedule): CompiledSchedule {
   const table = new Uint8Array(12 * 3 * 24);
   for (let m = 0; m < 12; m++) {
