@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { pageQuerySchema, pageSchema } from '../lib/pagination.js';
-import { problemResponses, problemSchema } from '../api/problem.js';
+import { problemResponses, problemSchema } from '../lib/problem.js';
 import {
   accountCreateSchema,
   accountFilterSchema,

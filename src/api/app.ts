@@ -14,19 +14,21 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../lib/logger.js';
-import type { ApiKeyService } from '../auth/api-key-service.js';
-import { createFailedAuthLimiter } from '../auth/failed-auth-limiter.js';
+import type { Principal } from '../lib/access.js';
+import { createFailedAuthLimiter } from './failed-auth-limiter.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { presentedKey, registerAuth } from './auth.js';
 import { redactUrl } from './redact.js';
 import { registerHttpMetrics } from './metrics.js';
 import { serializerCompiler } from './serializer.js';
 import { healthRoutes, type ReadinessCheck } from './health.routes.js';
-import { problem, sendProblem, toProblem } from './problem.js';
+import { problem, sendProblem } from '../lib/problem.js';
+import { toProblem } from './problem.js';
 
 export interface AppDeps {
   log: Logger;
-  apiKeys: Pick<ApiKeyService, 'verify'>;
+  /** The key store (src/auth's service): only `verify` is used. */
+  apiKeys: { verify(key: string): Promise<Principal | null> };
   metrics: Registry;
   readiness: readonly ReadinessCheck[];
   routes: readonly FastifyPluginAsyncZod[];
@@ -77,7 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }),
   });
   const failures = createFailedAuthLimiter({ perMinute: deps.http.authFailuresPerMinute, clock: deps.clock ?? systemClock });
-  registerAuth(app, deps.apiKeys, failures);
+  registerAuth(app, { verifyKey: (key) => deps.apiKeys.verify(key), failures });
   registerHttpMetrics(app, deps.metrics);
   await app.register(healthRoutes(deps.readiness));
   for (const plugin of deps.routes) await app.register(plugin);

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { grants, type Scope } from '../auth/api-key.js';
-import type { ApiKeyService, Principal } from '../auth/api-key-service.js';
-import type { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
-import { problem, sendProblem } from './problem.js';
+import { grants, type Principal, type Scope } from '../lib/access.js';
+import type { FailedAuthLimiter } from './failed-auth-limiter.js';
+import { problem, sendProblem } from '../lib/problem.js';
 import { redactUrl } from './redact.js';
 
 declare module 'fastify' {
@@ -28,12 +27,18 @@ export function presentedKey(req: FastifyRequest): string | undefined {
   return typeof header === 'string' ? header.trim() : undefined;
 }
 
+export interface AuthDeps {
+  /** The caller a presented key stands for, or null for an unknown or revoked key (src/auth provides it). */
+  verifyKey(key: string): Promise<Principal | null>;
+  failures: FailedAuthLimiter;
+}
+
 /**
  * API-key authentication and scope check, before any body is parsed. An address with too many
  * failed attempts is refused before its key is looked up. Every protected response carries
  * personal or operational data: `Cache-Control: no-store`, errors included.
  */
-export function registerAuth(app: FastifyInstance, apiKeys: Pick<ApiKeyService, 'verify'>, failures: FailedAuthLimiter): void {
+export function registerAuth(app: FastifyInstance, { verifyKey, failures }: AuthDeps): void {
   app.addHook('onRequest', async (req, reply) => {
     const config = req.routeOptions.config;
     if (config.public || req.routeOptions.url === undefined) return;
@@ -45,7 +50,7 @@ export function registerAuth(app: FastifyInstance, apiKeys: Pick<ApiKeyService, 
       return sendProblem(reply, problem(429, 'too_many_failed_authentications', 'too many requests without a valid API key from this address', { instance }));
     }
     const key = presentedKey(req);
-    const principal = key ? await apiKeys.verify(key) : null;
+    const principal = key ? await verifyKey(key) : null;
     if (!principal) {
       failures.fail(req.ip);
       reply.header('www-authenticate', 'Bearer realm="meterbill"');

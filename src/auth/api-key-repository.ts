@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiKeysTable, Database } from '../db/schema.js';
-import type { Scope } from './api-key.js';
+import type { Scope } from '../lib/access.js';
 
 export interface ApiKeyRecord {
   id: number;

@@ -2,14 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { NotFoundError } from '../lib/errors.js';
-import { generateApiKey, hashApiKey, hashesEqual, parseApiKey, type Scope } from './api-key.js';
+import type { Principal, Scope } from '../lib/access.js';
+import { generateApiKey, hashApiKey, hashesEqual, parseApiKey } from './api-key.js';
 import * as repo from './api-key-repository.js';
-
-export interface Principal {
-  keyId: number;
-  name: string;
-  scopes: Scope[];
-}
 
 export interface ApiKeyView {
   id: number;

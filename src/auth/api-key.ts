@@ -1,16 +1,6 @@
 /** API key format and hashing: pure, no I/O. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const SCOPES = ['read', 'operate', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
-
-/** Scopes are ranked: `admin` may do what `operate` may, `operate` what `read` may. */
-const RANK: Record<Scope, number> = { read: 1, operate: 2, admin: 3 };
-
-export function grants(held: readonly Scope[], needed: Scope): boolean {
-  return held.some((s) => RANK[s] >= RANK[needed]);
-}
-
 const KEY_RE = /^mbk_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{32,64})$/;
 
 export interface GeneratedKey {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { problemResponses, problemSchema } from '../api/problem.js';
-import { SCOPES } from './api-key.js';
+import { problemResponses, problemSchema } from '../lib/problem.js';
+import { SCOPES } from '../lib/access.js';
 import type { ApiKeyService } from './api-key-service.js';
 import { queryInt } from '../lib/pagination.js';
 

@@ -5,7 +5,7 @@ import { loadConfig, ConfigError } from '../config/load-config.js';
 import type { Config } from '../config/config-schema.js';
 import { createContainer } from '../app/container.js';
 import { seedDemo } from '../demo/seed-service.js';
-import { SCOPES, type Scope } from '../auth/api-key.js';
+import { SCOPES, type Scope } from '../lib/access.js';
 import { runServer } from './run-server.js';
 import { ensureDemoAdminKey } from './demo-key.js';
 import { registerExtraCommands } from './extra-commands.js';

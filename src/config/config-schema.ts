@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { isValidTimeZone } from '../lib/local-time.js';
 
 /** Environment variables that configure meterbill. The type is inferred, never written twice. */
 const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
@@ -85,11 +86,3 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { Aedes } from 'aedes';
 import type { Logger } from '../lib/logger.js';
 import { createSharedSubscriptions, type ForwardPacket } from './shared-subscriptions.js';
+import { embeddedBrokerUrl } from './broker-url.js';
 
 export interface EmbeddedBroker {
   /** The port listened on (useful with port 0). */
@@ -59,7 +60,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   log?.info({ port, host }, 'embedded MQTT broker listening');
   return {
     port,
-    url: `mqtt://${host}:${port}`,
+    url: embeddedBrokerUrl(host, port),
     close: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

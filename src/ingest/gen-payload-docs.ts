@@ -1,7 +1,7 @@
 /**
  * Regenerates the payload reference: docs/schemas/*.json and the generated section of
  * docs/mqtt.md. Run `npx tsx src/ingest/gen-payload-docs.ts` after changing payload-schema.ts
- * or channels.ts (test/ingest/payload-docs.test.ts fails while they are stale).
+ * or src/readings/channels.ts (test/ingest/payload-docs.test.ts fails while they are stale).
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';

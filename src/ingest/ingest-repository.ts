@@ -6,7 +6,8 @@
  */
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { CHANNELS } from './channels.js';
+import { CHANNELS } from '../readings/channels.js';
+import { findMetersBySerial } from '../meters/meter-lookup.js';
 import type { DeadLetter } from './message-parse.js';
 import type { EventRow, MeterState, ReadingRow, RegisterNeighbours } from './validate.js';
 
@@ -20,12 +21,12 @@ const REGISTER_CHANNELS = Object.entries(CHANNELS)
 export async function loadMeterStates(db: Db, serials: string[]): Promise<Map<string, MeterState>> {
   const out = new Map<string, MeterState>();
   if (serials.length === 0) return out;
-  const meters = await db.selectFrom('meters').select(['id', 'serial', 'register_digits']).where('serial', 'in', serials).execute();
+  const meters = [...(await findMetersBySerial(db, serials)).values()];
   if (meters.length === 0) return out;
   const ids = meters.map((m) => m.id);
   const byId = new Map<number, MeterState>();
   for (const m of meters) {
-    const state: MeterState = { meterId: m.id, serial: m.serial, registerDigits: m.register_digits, installations: [], registers: new Map() };
+    const state: MeterState = { meterId: m.id, serial: m.serial, registerDigits: m.registerDigits, installations: [], registers: new Map() };
     out.set(m.serial, state);
     byId.set(m.id, state);
   }

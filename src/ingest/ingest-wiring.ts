@@ -11,9 +11,10 @@ import type { Database } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+import { brokerUrl } from './broker-url.js';
 import { createIngestService, type IngestService, type IngestSettings } from './ingest-service.js';
-import { createReadingsQueries } from './readings-queries.js';
-import { readingsRoutes } from './readings.routes.js';
+import { createReadingsQueries } from '../readings/readings-queries.js';
+import { readingsRoutes } from '../readings/readings.routes.js';
 import { ingestRoutes } from './ingest.routes.js';
 import { createDeadLetterReplay } from './dead-letter-replay.js';
 import { listenMeterChanges, type MeterChangeListener } from '../meters/meter-changes.js';
@@ -69,7 +70,7 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
     start: async (): Promise<void> => {
       const { config } = deps;
       if (!config.MQTT_URL) broker = await startEmbeddedBroker({ port: config.MQTT_EMBEDDED_PORT, host: config.HOST, log: deps.log });
-      const url = config.MQTT_URL ?? (broker as EmbeddedBroker).url;
+      const url = brokerUrl(config, broker?.port);
       service = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, url) });
       // Installation changes made by any instance reach this one's meter cache (#24).
       if (deps.pool) {
@@ -88,6 +89,6 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
     replay,
     /** This instance's installation changes (on PostgreSQL the LISTEN above hears them too). */
     invalidateMeters: (serials: string[]) => service?.invalidateMeters(serials),
-    brokerUrl: () => deps.config.MQTT_URL ?? broker?.url,
+    brokerUrl: () => (deps.config.MQTT_URL || broker ? brokerUrl(deps.config, broker?.port) : undefined),
   };
 }

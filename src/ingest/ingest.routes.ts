@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { problemResponses, problemSchema } from '../api/problem.js';
+import { problemResponses, problemSchema } from '../lib/problem.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { boundedIsoDateTime } from '../lib/text-schema.js';
 import { getDeadLetter, listDeadLetters, PREVIEW_BYTES } from './dead-letters-repository.js';
 import type { DeadLetterReplay } from './dead-letter-replay.js';
-import { serialSchema } from './payload-schema.js';
+import { serialSchema } from '../readings/reading-schema.js';
 import { TOPIC_SEGMENT } from './topics.js';
 import { pageQuerySchema } from '../lib/pagination.js';
 import { DEAD_LETTER_REASONS } from './message-parse.js';
-import type { ReadingsQueries } from './readings-queries.js';
+import type { ReadingsQueries } from '../readings/readings-queries.js';
 import type { IngestStats } from './ingest-service.js';
 
 const tags = ['ingest'];

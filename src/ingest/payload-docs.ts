@@ -3,7 +3,7 @@
  * strings; gen-payload-docs.ts writes them). A test checks the committed files are current.
  */
 import { z } from 'zod';
-import { CHANNELS, EVENT_CODES } from './channels.js';
+import { CHANNELS, EVENT_CODES } from '../readings/channels.js';
 import { gatewayBatchSchema, meterPayloadSchema } from './payload-schema.js';
 
 export const GENERATED_BEGIN = '<!-- BEGIN GENERATED: payload reference (npx tsx src/ingest/gen-payload-docs.ts) -->';

@@ -12,6 +12,7 @@
  * only, with reason `unknown_channel`, while a schema failure dead-letters the meter's payload.
  */
 import { z } from 'zod';
+import { obisSchema, serialSchema } from '../readings/reading-schema.js';
 
 export const PAYLOAD_VERSION = 1;
 
@@ -32,8 +33,6 @@ export const meterValueSchema = decimalValue(DECIMAL, 'a non-negative decimal (�
 export const signedValueSchema = decimalValue(SIGNED_DECIMAL, 'a decimal (≤ 15 integer, ≤ 9 fraction digits)');
 
 export const timestampSchema = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp with offset, e.g. 2025-01-31T18:30:00Z');
-export const obisSchema = z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'an OBIS code C.D.E such as 1.8.0').describe('OBIS code C.D.E');
-export const serialSchema = z.string().regex(/^[A-Za-z0-9_-]{3,32}$/, '3–32 letters, digits, _ or -');
 
 export const profileBlockSchema = z
   .object({

@@ -32,12 +32,10 @@ export function sharedFilter(group: string, filter: string): string {
 
 export type ParsedTopic = { kind: 'meter'; serial: string } | { kind: 'gateway'; gatewayId: string } | { kind: 'unknown' };
 
-/** Classifies a received topic; anything that is not ours (or has a bad segment) is `unknown`. */
-export function parseTopic(prefix: string, topic: string): ParsedTopic {
-  return topicParser(prefix)(topic);
-}
-
-/** parseTopic with the prefix prepared once (the per-message path). */
+/**
+ * Classifies received topics, the prefix prepared once (the per-message path); anything that is
+ * not ours (or has a bad segment) is `unknown`.
+ */
 export function topicParser(prefix: string): (topic: string) => ParsedTopic {
   const p = `${trimSlashes(prefix)}/`;
   return (topic) => classify(p, topic);

@@ -6,8 +6,6 @@ export const decimalString = z
   .transform((v) => (typeof v === 'number' ? String(v) : v))
   .pipe(z.string().regex(/^\d{1,12}(\.\d{1,6})?$/, 'a non-negative decimal with at most 6 decimal places'));
 
-export const positiveDecimalString = decimalString.refine((s) => Number(s) > 0, 'must be greater than zero');
-
 /** Same shape for the OpenAPI document: outputs are always strings. */
 export const decimalOut = z.string().regex(/^-?\d+(\.\d+)?$/).describe('decimal as a string');
 

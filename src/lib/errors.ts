@@ -1,6 +1,6 @@
 /**
  * Domain errors. They know nothing of HTTP; the API layer maps them once to
- * RFC 7807 problem+json (see src/api/problem.ts).
+ * RFC 7807 problem+json (see src/api/problem.ts, schema in src/lib/problem.ts).
  */
 export class DomainError extends Error {
   constructor(

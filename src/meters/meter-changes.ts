@@ -11,7 +11,7 @@ import type { Logger } from '../lib/logger.js';
 
 export const METER_CHANGES_CHANNEL = 'meterbill_meter_changes';
 
-/** Serials never contain commas (meterSerialSchema), so a comma-joined list is unambiguous. */
+/** Serials never contain commas (SERIAL_PATTERN in src/readings/reading-schema.ts), so a comma-joined list is unambiguous. */
 export async function notifyMeterChange(trx: Transaction<Database>, serials: string[]): Promise<void> {
   await sql`select pg_notify(${METER_CHANGES_CHANNEL}, ${serials.join(',')})`.execute(trx);
 }

@@ -1,23 +1,22 @@
 import { z } from 'zod';
 import { decimalOut, decimalString, numericString } from '../lib/decimal-schema.js';
 import { boundedIsoDateTime, plainText } from '../lib/text-schema.js';
+import { obisSchema, trimmedSerialSchema } from '../readings/reading-schema.js';
 
 /** multiplying_factor numeric(12, 4): exactly what the column holds, never rounded. */
 const multiplyingFactor = numericString({ precision: 12, scale: 4, positive: true });
 
 export const METER_STATUSES = ['in_store', 'installed', 'removed', 'faulty'] as const;
-export const meterSerialSchema = z.string().trim().regex(/^[A-Za-z0-9_-]{3,32}$/, '3–32 letters, digits, _ or -');
-export const obisCodeSchema = z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'an OBIS code C.D.E such as 1.8.0');
 
 /** Register values at a meter's installation or removal, keyed by OBIS code (e.g. {"1.8.0": "12345.6"}). */
 export const registerReadsSchema = z
-  .record(obisCodeSchema, decimalString)
+  .record(obisSchema, decimalString)
   .refine((r) => Object.keys(r).length <= 64, 'at most 64 registers')
   .meta({ id: 'RegisterReads' });
 
 export const meterCreateSchema = z
   .object({
-    serial: meterSerialSchema,
+    serial: trimmedSerialSchema,
     phases: z.union([z.literal(1), z.literal(3)]),
     meterClass: z.enum(['lt', 'ht']).describe('lt: whole-current AMR meter; ht: CT/PT-operated meter'),
     multiplyingFactor: multiplyingFactor.default('1').describe('CT ratio × PT ratio / meter constant'),
@@ -63,7 +62,7 @@ export type MeterFilter = z.infer<typeof meterFilterSchema>;
 
 export const installSchema = z
   .object({
-    serial: meterSerialSchema,
+    serial: trimmedSerialSchema,
     installedAt: boundedIsoDateTime,
     initialReads: registerReadsSchema.default({}),
     /** When the account already has a meter, this is a replacement and the old meter's final reads are recorded. */

@@ -7,6 +7,7 @@ import { findAccountId } from '../accounts/accounts-repository.js';
 import type { InstallInput, Installation, Meter, MeterCreate, MeterFilter, MeterUpdate, RemovalInput } from './meter-schema.js';
 import * as repo from './meters-repository.js';
 import { notifyMeterChange } from './meter-changes.js';
+import { requireMeter } from './meter-lookup.js';
 
 export interface MetersDeps {
   db: Kysely<Database>;
@@ -137,9 +138,8 @@ export function createMetersService({ db, clock, timezone, onInstallationChange 
   }
 
   async function meterHistory(serial: string): Promise<Installation[]> {
-    const row = await db.selectFrom('meters').select('id').where('serial', '=', serial).executeTakeFirst();
-    if (!row) throw new NotFoundError(`no meter ${serial}`);
-    return repo.listInstallations(db, { meterId: row.id });
+    const meter = await requireMeter(db, serial);
+    return repo.listInstallations(db, { meterId: meter.id });
   }
 
   return { create, get, list, update, install, remove, accountHistory, meterHistory };

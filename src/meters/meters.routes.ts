@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { pageQuerySchema, pageSchema } from '../lib/pagination.js';
-import { problemResponses, problemSchema } from '../api/problem.js';
+import { problemResponses, problemSchema } from '../lib/problem.js';
 import { accountNoSchema } from '../accounts/account-schema.js';
 import {
   installSchema,
@@ -9,13 +9,13 @@ import {
   meterCreateSchema,
   meterFilterSchema,
   meterSchema,
-  meterSerialSchema,
   meterUpdateSchema,
   removalSchema,
 } from './meter-schema.js';
 import type { MetersService } from './meters-service.js';
+import { trimmedSerialSchema } from '../readings/reading-schema.js';
 
-const serialParams = z.object({ serial: meterSerialSchema });
+const serialParams = z.object({ serial: trimmedSerialSchema });
 const accountParams = z.object({ accountNo: accountNoSchema });
 const history = z.array(installationSchema);
 const errors = { 404: problemSchema, 409: problemSchema, 422: problemSchema, ...problemResponses };

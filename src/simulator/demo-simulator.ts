@@ -13,12 +13,13 @@ import { createPublisher } from './publisher.js';
 import { runSimulation } from './run-simulation.js';
 import { simMeterFromSpec } from './meter-model.js';
 import { loadInstalledMeters, loadLastRegisters } from './fleet-from-db.js';
+import { brokerUrl } from '../ingest/broker-url.js';
 
 export interface DemoSimulatorDeps {
   db: Kysely<Database>;
   log: Logger;
   clock: Clock;
-  config: Pick<Config, 'MQTT_URL' | 'MQTT_EMBEDDED_PORT' | 'MQTT_TOPIC_PREFIX' | 'TIMEZONE'>;
+  config: Pick<Config, 'MQTT_URL' | 'MQTT_EMBEDDED_PORT' | 'HOST' | 'MQTT_TOPIC_PREFIX' | 'TIMEZONE'>;
   /** Seconds between publications. Default 10. */
   tickSeconds?: number;
 }
@@ -34,7 +35,7 @@ export async function startDemoSimulator(deps: DemoSimulatorDeps): Promise<() =>
     return async () => undefined;
   }
   const stored = await loadLastRegisters(deps.db, specs.map((s) => s.serial));
-  const url = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_EMBEDDED_PORT}`;
+  const url = brokerUrl(config);
   const publisher = await createPublisher({ url, clientIdPrefix: `meterbill-demo-sim-${process.pid}`, rate: 50, maxInFlight: 100 });
   const abort = new AbortController();
   const meters = specs.map((s) => simMeterFromSpec(s, 42));

@@ -7,7 +7,8 @@
  */
 import { createRng, gaussian, hash32, type Rng } from '../lib/prng.js';
 import { calendarFactor, shapeAt, solarAt } from './load-shapes.js';
-import { DEFAULT_TOD_ZONES, localParts, todZoneAt, type TodZone } from './local-time.js';
+import { localParts } from '../lib/local-time.js';
+import { DEFAULT_TOD_ZONES, todZoneAt, type TodZone } from './tod-zones.js';
 import type { SimMeter } from './meter-model.js';
 import { nextEvents, type EventState, type SimEvent } from './events.js';
 

@@ -7,14 +7,6 @@
  */
 export type LoadProfile = 'domestic' | 'commercial' | 'industrial_single_shift' | 'industrial_two_shift' | 'industrial_three_shift';
 
-export const LOAD_PROFILES: readonly LoadProfile[] = [
-  'domestic',
-  'commercial',
-  'industrial_single_shift',
-  'industrial_two_shift',
-  'industrial_three_shift',
-];
-
 // prettier-ignore
 const HOURLY: Record<LoadProfile, readonly number[]> = {
   //                        0     1     2     3     4     5     6     7     8     9    10    11    12    13    14    15    16    17    18    19    20    21    22    23

@@ -7,6 +7,7 @@ import { createPublisher } from './publisher.js';
 import { runSimulation } from './run-simulation.js';
 import { simMeterFromSpec, syntheticFleet, type MeterSpec } from './meter-model.js';
 import { loadInstalledMeters, loadLastRegisters } from './fleet-from-db.js';
+import { brokerUrl } from '../ingest/broker-url.js';
 
 interface SimulateOpts {
   meters: number;
@@ -72,7 +73,7 @@ export function registerSimulateCommands(program: Command): void {
 
 async function simulate(opts: SimulateOpts): Promise<void> {
   const cfg = loadConfig(process.env);
-  const url = opts.url ?? cfg.MQTT_URL ?? `mqtt://127.0.0.1:${cfg.MQTT_EMBEDDED_PORT}`;
+  const url = opts.url ?? brokerUrl(cfg);
   const now = new Date();
   const backfill = backfillWindow(opts, now);
   let specs: MeterSpec[];

@@ -15,7 +15,7 @@ import { energyLines } from './components/energy.js';
 import { demandLines, excessDemandLines } from './components/demand.js';
 import { levyLines, perUnitLines, powerFactorLines, subsidyLines } from './components/adjustments.js';
 import type { Bill, CompiledTariff, Determinants, Line, SegmentContext } from './engine-types.js';
-import { civilFromDays, dayOf, isoOfDay, monthIndexOfDay } from './local-time.js';
+import { civilFromDays, dayOf, isoOfDay, monthIndexOfDay } from '../lib/local-time.js';
 import { intervalDeterminants } from './interval-determinants.js';
 import { parseSeries, type ParsedSeries } from './interval-aggregate.js';
 import type { QuoteInput } from './quote-schema.js';

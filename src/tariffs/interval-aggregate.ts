@@ -7,7 +7,7 @@
 import { ValidationError } from '../lib/errors.js';
 import type { Dec } from './decimal.js';
 import type { CompiledVersion } from './engine-types.js';
-import { civilFromDays, DAY_MS, dayOffsetMs, MINUTE_MS, offsetMs } from './local-time.js';
+import { civilFromDays, DAY_MS, dayOffsetMs, MINUTE_MS, offsetMs } from '../lib/local-time.js';
 import { fromScaled, toScaled } from './scaled.js';
 import { dayTypeOf, type CompiledSchedule } from './schedule.js';
 import type { IntervalInput } from './quote-schema.js';

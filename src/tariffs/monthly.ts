@@ -7,7 +7,7 @@ import { D, type Dec } from './decimal.js';
 import type { Bill, CompiledTariff } from './engine-types.js';
 import { computeBill } from './engine.js';
 import { parseSeries } from './interval-aggregate.js';
-import { civilFromDays, dayOf, daysFromCivil, isoOfDay } from './local-time.js';
+import { civilFromDays, dayOf, daysFromCivil, isoOfDay } from '../lib/local-time.js';
 import type { IntervalInput } from './quote-schema.js';
 
 export interface MonthlyBills {

@@ -8,7 +8,7 @@
 import { ValidationError } from '../lib/errors.js';
 import { dec, plain, quotientForRounding, sumOf, ZERO, type Dec } from './decimal.js';
 import type { CompiledVersion, Determinants } from './engine-types.js';
-import { dayOf } from './local-time.js';
+import { dayOf } from '../lib/local-time.js';
 import type { RegisterInput } from './quote-schema.js';
 import type { Segment } from './segments.js';
 

@@ -3,7 +3,7 @@
  * Compiled once per tariff version and cached with it (see tariff-catalog.ts).
  */
 import type { Schedule } from './tariff-schema.js';
-import { weekdayOfDay } from './local-time.js';
+import { weekdayOfDay } from '../lib/local-time.js';
 
 export const WEEKDAY = 0;
 export const WEEKEND = 1;
@@ -15,10 +15,6 @@ export interface CompiledSchedule {
   zones: readonly string[];
   /** index = (month0 * 3 + dayType) * 24 + hour */
   table: Uint8Array;
-}
-
-export function zoneAt(s: CompiledSchedule, month0: number, dayType: number, hour: number): number {
-  return s.table[(month0 * 3 + dayType) * 24 + hour] ?? 0;
 }
 
 export function compileSchedule(id: string, s: Schedule): CompiledSchedule {

@@ -5,7 +5,7 @@
  */
 import { ValidationError } from '../lib/errors.js';
 import type { CompiledTariff, CompiledVersion } from './engine-types.js';
-import { isoOfDay } from './local-time.js';
+import { isoOfDay } from '../lib/local-time.js';
 
 export interface Segment {
   id: string;

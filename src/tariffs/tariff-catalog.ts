@@ -4,7 +4,7 @@
  */
 import { orderComponents } from './component-order.js';
 import type { CompiledTariff, CompiledVersion } from './engine-types.js';
-import { dayOf } from './local-time.js';
+import { dayOf } from '../lib/local-time.js';
 import { compileSchedule } from './schedule.js';
 import type { TariffFile, TariffVersion } from './tariff-schema.js';
 

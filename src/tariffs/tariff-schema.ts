@@ -211,4 +211,3 @@ export type ComponentKind = Component['kind'];
 export type Schedule = z.infer<typeof scheduleSchema>;
 export type SettlementRule = z.infer<typeof settlementRuleSchema>;
 export type BillingDemandRule = z.infer<typeof billingDemand>;
-export type DecimalValue = z.infer<typeof decimalValue>;

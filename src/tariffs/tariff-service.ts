@@ -12,8 +12,7 @@ import { computeBill } from './engine.js';
 import type { CompiledTariff } from './engine-types.js';
 import { computeMonthlyBills } from './monthly.js';
 import { intervalInputSchema, quoteInputSchema, type QuoteInput } from './quote-schema.js';
-import { buildCatalog, type Catalog } from './tariff-catalog.js';
-import { loadTariffDir } from './tariff-loader.js';
+import type { Catalog } from './tariff-catalog.js';
 import { jsonPath } from './tariff-parse.js';
 import type { TariffFile } from './tariff-schema.js';
 
@@ -30,13 +29,6 @@ export interface TariffService {
   quoteParsed(code: string, input: QuoteInput): BillOut;
   /** Interval input only: one bill per calendar month, ratchet history carried forward. */
   quoteMonthly(code: string, input: unknown): MonthlyBillsOut;
-}
-
-export type TariffServiceDeps = { catalog: Catalog } | { tariffsDir: string };
-
-export async function createTariffService(deps: TariffServiceDeps): Promise<TariffService> {
-  const catalog = 'catalog' in deps ? deps.catalog : buildCatalog(await loadTariffDir(deps.tariffsDir));
-  return tariffServiceOf(catalog);
 }
 
 function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {

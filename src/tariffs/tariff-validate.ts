@@ -4,6 +4,7 @@
  */
 import { orderComponents, PHASE, refMatches } from './component-order.js';
 import type { Component, Schedule, TariffFile, TariffVersion } from './tariff-schema.js';
+import { isValidTimeZone } from '../lib/local-time.js';
 
 export interface Issue {
   path: (string | number)[];
@@ -18,14 +19,6 @@ export function validateTariff(file: TariffFile): Issue[] {
   return issues;
 }
 
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function checkVersionDates(versions: TariffVersion[], issues: Issue[]): void {
   const seen = new Set<string>();

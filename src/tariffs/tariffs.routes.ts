@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { validatorCompiler } from 'fastify-type-provider-zod';
-import { problem, problemResponses, problemSchema, sendProblem } from '../api/problem.js';
+import { problem, problemResponses, problemSchema, sendProblem } from '../lib/problem.js';
 import { billSchema, tariffDetailSchema, tariffSummarySchema } from './bill-schema.js';
 import { quoteInputSchema } from './quote-schema.js';
 import type { QuoteRunner } from './quote-runner.js';

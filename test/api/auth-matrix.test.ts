@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grants, type Scope } from '../../src/auth/api-key.js';
+import { grants, type Scope } from '../../src/lib/access.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createContainer, type Container } from '../../src/app/container.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import type { Scope } from '../../src/auth/api-key.js';
+import type { Scope } from '../../src/lib/access.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
 
 export interface TestApp {

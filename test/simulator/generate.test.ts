@@ -4,7 +4,8 @@ import { advance, initialState, whToKwh, type MeterState } from '../../src/simul
 import { framesInWindow, initialStates, windowMessages, type StreamPlan } from '../../src/simulator/stream.js';
 import { applyFaults, corrupt, FAULT_KINDS } from '../../src/simulator/faults.js';
 import { createRng } from '../../src/lib/prng.js';
-import { localParts, todZoneAt, DEFAULT_TOD_ZONES } from '../../src/simulator/local-time.js';
+import { todZoneAt, DEFAULT_TOD_ZONES } from '../../src/simulator/tod-zones.js';
+import { localParts } from '../../src/lib/local-time.js';
 import { shapeAt } from '../../src/simulator/load-shapes.js';
 import { gatewayBatchSchema, meterPayloadSchema } from '../../src/ingest/payload-schema.js';
 import { parseMessage } from '../../src/ingest/message-parse.js';

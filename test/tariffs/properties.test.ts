@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { D } from '../../src/tariffs/decimal.js';
 import type { CompiledTariff } from '../../src/tariffs/engine-types.js';
-import { daysFromCivil, isoOfDay } from '../../src/tariffs/local-time.js';
+import { daysFromCivil, isoOfDay } from '../../src/lib/local-time.js';
 import type { TariffFileInput } from '../../src/tariffs/tariff-schema.js';
 import { bill, compileInline, shipped, sumLines } from './helpers.js';
 

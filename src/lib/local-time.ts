@@ -1,9 +1,10 @@
 /**
- * Local civil time without Date objects in the hot path. Days are counted from 1970-01-01
- * (day 0, a Thursday). Zone offsets come from Intl (the IANA database Node ships) and are
- * cached per UTC day: a day whose start and end have the same offset has no transition;
- * otherwise that day is resolved per quarter hour (DST switches fall on quarter hours).
- * Memoisation only; no clock, no I/O.
+ * The one time-zone implementation: local civil time of the utility's (or a tariff's) zone for
+ * the tariff engine, the simulator and the reading queries. No Date objects in the hot path.
+ * Days are counted from 1970-01-01 (day 0, a Thursday). Zone offsets come from Intl (the IANA
+ * database Node ships) and are cached per UTC day: a day whose start and end have the same
+ * offset has no transition; otherwise that day is resolved per quarter hour (DST switches fall
+ * on quarter hours). Memoisation only; no clock, no I/O.
  */
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -52,6 +53,16 @@ export function monthIndexOfDay(n: number): number {
   return y * 12 + (m - 1);
 }
 
+/** Whether `tz` is an IANA zone this runtime knows (config and tariff files are checked with it). */
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(tz: string): Intl.DateTimeFormat {
   let f = formatters.get(tz);
@@ -78,6 +89,13 @@ export function rawOffsetMs(tz: string, utcMs: number): number {
 
 const dayCache = new Map<string, number | null>();
 const QUARTER_MS = 15 * MINUTE_MS;
+/** A bound on the memo (a long-running process sees ever new days): cleared, not evicted, when full. */
+const CACHE_MAX = 200_000;
+
+function remember(key: string, value: number | null): void {
+  if (dayCache.size >= CACHE_MAX) dayCache.clear();
+  dayCache.set(key, value);
+}
 
 /** Offset of a whole UTC day, or null when the zone changes offset during it. Cached. */
 export function dayOffsetMs(tz: string, utcDay: number): number | null {
@@ -87,7 +105,7 @@ export function dayOffsetMs(tz: string, utcDay: number): number | null {
     const start = rawOffsetMs(tz, utcDay * DAY_MS);
     const end = rawOffsetMs(tz, (utcDay + 1) * DAY_MS - 1000);
     constant = start === end ? start : null;
-    dayCache.set(key, constant);
+    remember(key, constant);
   }
   return constant;
 }
@@ -101,15 +119,50 @@ export function offsetMs(tz: string, utcMs: number): number {
   let off = dayCache.get(qKey);
   if (off === undefined || off === null) {
     off = rawOffsetMs(tz, q * QUARTER_MS);
-    dayCache.set(qKey, off);
+    remember(qKey, off);
   }
   return off;
 }
 
-/** UTC instant of local midnight starting `day` in `tz` (first instant whose local day is `day`). */
+/**
+ * UTC instant at which local day `day` begins in `tz`: its midnight, or — in a zone that skips
+ * midnight when DST begins (America/Santiago, 8 Sep 2024: 00:00 −04 → 01:00 −03) — the moment of
+ * the switch. Where midnight happens twice, the first. The offsets before and after the day are
+ * tried (|offset| ≤ 14 h, so ±18 h around the naive instant brackets it).
+ */
 export function utcOfLocalMidnight(tz: string, day: number): number {
-  const guess = day * DAY_MS;
-  let utc = guess - offsetMs(tz, guess);
-  utc = guess - offsetMs(tz, utc);
-  return utc;
+  const midnight = day * DAY_MS; // local midnight read as if it were UTC
+  const before = offsetMs(tz, midnight - 18 * HOUR_MS);
+  const after = offsetMs(tz, midnight + 18 * HOUR_MS);
+  const valid = [midnight - before, midnight - after].filter((utc) => utc + offsetMs(tz, utc) === midnight);
+  if (valid.length > 0) return Math.min(...valid);
+  // Midnight falls in a gap: the day begins at the transition, on a quarter hour between the two.
+  const lo = midnight - Math.max(before, after);
+  const hi = midnight - Math.min(before, after);
+  for (let q = Math.ceil(lo / QUARTER_MS) * QUARTER_MS; q <= hi; q += QUARTER_MS) {
+    if (q + offsetMs(tz, q) >= midnight) return q;
+  }
+  return hi;
+}
+
+/** Wall-clock parts of an instant in a zone. */
+export interface LocalParts {
+  year: number;
+  /** 1-12. */
+  month: number;
+  day: number;
+  /** 0 = Sunday. */
+  weekday: number;
+  /** Fractional hour of day to the second, e.g. 18.5 for 18:30. */
+  hour: number;
+  /** Days since 1970-01-01 in local time (a stable key for per-day factors). */
+  dayNumber: number;
+}
+
+export function localParts(tz: string, utcMs: number): LocalParts {
+  const localMs = utcMs + offsetMs(tz, utcMs);
+  const dayNumber = Math.floor(localMs / DAY_MS);
+  const { y, m, d } = civilFromDays(dayNumber);
+  const secondOfDay = Math.floor((localMs - dayNumber * DAY_MS) / 1000);
+  return { year: y, month: m, day: d, weekday: weekdayOfDay(dayNumber), hour: secondOfDay / 3600, dayNumber };
 }

@@ -6,7 +6,9 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { hasTimescale } from '../db/connect.js';
 import type { Clock } from '../lib/clock.js';
-import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { ValidationError } from '../lib/errors.js';
+import { requireMeter } from '../meters/meter-lookup.js';
+import { daysFromCivil, utcOfLocalMidnight } from '../lib/local-time.js';
 import { CHANNELS, channelInfo } from './channels.js';
 
 export const BUCKETS = { '15m': '15 minutes', '1h': '1 hour', '1d': '1 day' } as const;
@@ -39,13 +41,13 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
   async function meterId(serial: string): Promise<number> {
     const known = ids.get(serial);
     if (known !== undefined) return known;
-    const row = await db.selectFrom('meters').select('id').where('serial', '=', serial).executeTakeFirst();
-    if (!row) throw new NotFoundError(`no meter ${serial}`);
+    const { id } = await requireMeter(db, serial);
     if (ids.size >= METER_IDS_MAX) ids.delete(ids.keys().next().value as string);
-    ids.set(serial, row.id);
-    return row.id;
+    ids.set(serial, id);
+    return id;
   }
-  const origin = localMidnight2000(deps.timezone);
+  // The date_bin origin: 2000-01-01 00:00 local time in the utility's zone.
+  const origin = new Date(utcOfLocalMidnight(deps.timezone, daysFromCivil(2000, 1, 1))).toISOString();
 
   async function readings(serial: string, q: Range & { channel?: string | undefined; limit: number; cursor?: string | undefined }) {
     const id = await meterId(serial);
@@ -145,13 +147,4 @@ function decodeTsCursor(c: string | undefined): { ts: Date; channel: string } | 
   const ts = m ? new Date(m[1] as string) : undefined;
   if (!m || !ts || Number.isNaN(ts.getTime())) throw new ValidationError('invalid cursor', { cursor: c });
   return { ts, channel: m[2] as string };
-}
-
-/** 2000-01-01 00:00 local time in `tz`, as an ISO instant (the date_bin origin). */
-function localMidnight2000(tz: string): string {
-  const utc = Date.UTC(2000, 0, 1);
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(utc));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asLocal = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-  return new Date(utc - (asLocal - utc)).toISOString();
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { problemResponses, problemSchema } from '../api/problem.js';
+import { problemResponses, problemSchema } from '../lib/problem.js';
 import { boundedIsoDateTime as isoDateTime } from '../lib/text-schema.js';
 import { queryInt } from '../lib/pagination.js';
-import { obisSchema, serialSchema } from './payload-schema.js';
+import { obisSchema, serialSchema } from './reading-schema.js';
 import { BUCKETS, type ReadingsQueries } from './readings-queries.js';
 
 const params = z.object({ serial: serialSchema });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { insertReadings } from '../../src/ingest/ingest-repository.js';
-import { installMeter } from './fixtures.js';
+import { installMeter } from '../ingest/fixtures.js';
 
 let t: TestApp;
 beforeAll(async () => {
