@@ -7,7 +7,7 @@ import type { BillOut } from '../tariffs/tariff-service.js';
 import type { BillDraft } from './account-billing.js';
 import type { LastActualRead } from './account-period.js';
 import type { BillLine } from './bills-repository.js';
-import { isoOfDay } from '../tariffs/local-time.js';
+import { isoOfDay } from '../lib/local-time.js';
 
 export interface BuiltBill {
   total: string;

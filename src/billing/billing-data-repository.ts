@@ -10,7 +10,7 @@ import type { RegisterRead } from './consumption.js';
 import type { InstallationData } from './account-period.js';
 import type { PriorBill } from './account-billing.js';
 import type { DemandSnapshot } from './max-demand.js';
-import { dayOf } from '../tariffs/local-time.js';
+import { dayOf } from '../lib/local-time.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

@@ -9,7 +9,8 @@ import type { Database } from '../db/schema.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { createBillingWorker, thresholdsFor, type WorkerDeps } from './billing-worker.js';
 import { cycleCalendarSchema, parsePeriod, type CycleCalendar } from './cycle-calendar.js';
-import { completeIfDone, getCycleGroup, getRun, listCycleGroups, openRun, runCounts, upsertCycleGroup, type RunCounts, type RunRow } from './runs-repository.js';
+import { completeIfDone, getCycleGroup, getRun, listCycleGroups, listRuns, openRun, runCounts, upsertCycleGroup, type RunCounts, type RunRow } from './runs-repository.js';
+import { getBills, type BillView } from './bills-repository.js';
 import { veeThresholdsSchema } from './vee-rules.js';
 import { pathIssues } from '../lib/zod-issues.js';
 
@@ -71,7 +72,28 @@ export function createBillingService(deps: BillingServiceDeps) {
     return calendarOf(calendar.group);
   }
 
-  return { start, work, progress, setCycleGroup, getCycleGroup: calendarOf, listCycleGroups: () => listCycleGroups(deps.db) };
+  async function bill(id: number): Promise<BillView> {
+    const [b] = await getBills(deps.db, { id }, 1);
+    if (!b) throw new NotFoundError(`no bill ${id}`);
+    return b;
+  }
+
+  async function exceptions(runId: number) {
+    if (!(await getRun(deps.db, runId))) throw new NotFoundError(`no billing run ${runId}`);
+    const rows = await deps.db.selectFrom('billing_exceptions as e').innerJoin('accounts as a', 'a.id', 'e.account_id')
+      .select(['e.id', 'a.account_no', 'e.bill_id', 'e.rule', 'e.severity', 'e.message', 'e.data', 'e.status', 'e.created_at'])
+      .where('e.run_id', '=', runId).orderBy('e.id').limit(10_000).execute();
+    return rows.map((r) => ({ id: Number(r.id), accountNo: r.account_no, billId: r.bill_id === null ? null : Number(r.bill_id), rule: r.rule, severity: r.severity, message: r.message, data: r.data, status: r.status, createdAt: r.created_at.toISOString() }));
+  }
+
+  return {
+    start, work, progress, setCycleGroup, bill, exceptions,
+    getCycleGroup: calendarOf,
+    listCycleGroups: () => listCycleGroups(deps.db),
+    listRuns: (filter: { cycleGroup?: string | undefined; period?: string | undefined }, limit: number) => listRuns(deps.db, filter, limit),
+    bills: (where: { accountNo?: string | undefined; cyclePeriod?: string | undefined; runId?: number | undefined }, limit: number) =>
+      getBills(deps.db, Object.fromEntries(Object.entries(where).filter(([, v]) => v !== undefined)), limit),
+  };
 }
 
 export type BillingService = ReturnType<typeof createBillingService>;

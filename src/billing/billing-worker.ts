@@ -11,7 +11,7 @@ import type { Clock } from '../lib/clock.js';
 import { DomainError } from '../lib/errors.js';
 import type { TariffService } from '../tariffs/tariff-service.js';
 import { quoteInputSchema } from '../tariffs/quote-schema.js';
-import { isoOfDay, utcOfLocalMidnight } from '../tariffs/local-time.js';
+import { isoOfDay, utcOfLocalMidnight } from '../lib/local-time.js';
 import { billAccount, demandChannel, type AccountBillingInput } from './account-billing.js';
 import { firstOpening, planPeriod, type LastActualRead, type PeriodPlan } from './account-period.js';
 import { buildBill } from './bill-build.js';

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../lib/errors.js';
-import { civilFromDays, daysFromCivil, isoOfDay } from '../tariffs/local-time.js';
+import { civilFromDays, daysFromCivil, isoOfDay } from '../lib/local-time.js';
 
 /**
  * Read days are 1-28 so that every month has one (a 29th-31st read day would silently move in

@@ -5,7 +5,7 @@
  * Ties go to the earlier snapshot, so a re-run chooses the same read. No read in the window ->
  * undefined: the bill is estimated (estimation.ts).
  */
-import { DAY_MS, offsetMs, utcOfLocalMidnight } from '../tariffs/local-time.js';
+import { DAY_MS, offsetMs, utcOfLocalMidnight } from '../lib/local-time.js';
 import type { RegisterRead } from './consumption.js';
 import type { ReadWindow } from './cycle-calendar.js';
 

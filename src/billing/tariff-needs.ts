@@ -4,7 +4,7 @@
  * (x.8.1 = the schedule's first zone, x.8.2 the second ...: ingest/channels.ts), so a TOD bill
  * takes its zone energies straight from the meter.
  */
-import { dayOf } from '../tariffs/local-time.js';
+import { dayOf } from '../lib/local-time.js';
 import type { TariffFile, TariffVersion } from '../tariffs/tariff-schema.js';
 
 export const MEASURE_CHANNEL = { kWh: '1.8', kVAh: '9.8' } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { billPeriod, cycleCalendarSchema, dueDay, financialYear, parsePeriod, readWindow } from '../../src/billing/cycle-calendar.js';
-import { dayOf, isoOfDay } from '../../src/tariffs/local-time.js';
+import { dayOf, isoOfDay } from '../../src/lib/local-time.js';
 
 const cal = cycleCalendarSchema.parse({ group: 'LKO-1', readDay: 5, windowDays: 2, dueDays: { default: 15, byCategory: { ht_industrial: 10 } }, billSeries: 'LKO1' });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { D } from '../../src/tariffs/decimal.js';
 import { estimate, trueUp } from '../../src/billing/estimation.js';
-import { dayOf } from '../../src/tariffs/local-time.js';
+import { dayOf } from '../../src/lib/local-time.js';
 
 const p = (from: string, to: string, energy: Record<string, string>) => ({ fromDay: dayOf(from), toDay: dayOf(to), energy });
 const period = { fromDay: dayOf('2026-10-05'), toDay: dayOf('2026-11-05'), channels: ['1.8.0'] }; // 31 days

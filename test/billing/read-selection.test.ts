@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseClosingRead, localDayOf } from '../../src/billing/read-selection.js';
 import { readWindow } from '../../src/billing/cycle-calendar.js';
-import { isoOfDay } from '../../src/tariffs/local-time.js';
+import { isoOfDay } from '../../src/lib/local-time.js';
 
 const TZ = 'Asia/Kolkata';
 const w = readWindow({ readDay: 5, windowDays: 2 }, '2026-10'); // 3-7 Oct, target 5 Oct 00:00 IST = 4 Oct 18:30Z
