@@ -15,14 +15,18 @@ import { loadMeterStates, loadRegisterNeighbours, type WriteCounts } from './ing
 import { createIngestMetrics } from './ingest-metrics.js';
 import { createMessageProcessor } from './ingest-processor.js';
 import { createMeterCache } from './meter-cache.js';
-import { createMqttConsumer } from './mqtt-consumer.js';
+import { connectionClientIds, createMqttConsumer } from './mqtt-consumer.js';
+import { createSessionRetirement, type SessionRetirementStats } from './session-retirement.js';
 import type { DeadLetterReason } from './message-parse.js';
 
 export interface IngestSettings {
   mqttUrl: string;
   topicPrefix: string;
   shareGroup: string;
+  /** Base of the connections' client ids (`{clientId}-{n}`). */
   clientId: string;
+  /** This instance in the share group (MQTT_INSTANCE_ID): whose recorded sessions it drains (default '1'). */
+  instanceId?: string;
   connections: number;
   batchMaxRows: number;
   batchMaxMs: number;
@@ -37,6 +41,8 @@ export interface IngestSettings {
   writeMaxAttempts?: number;
   /** Unready when messages have waited this long with no commit (default 60). */
   stallSeconds?: number;
+  /** Draining retired sessions: quiet period that ends a drain, its bound, the retry period (ms). */
+  sessionDrain?: { quietMs?: number; maxMs?: number; retryMs?: number };
 }
 
 export interface IngestServiceDeps {
@@ -62,7 +68,7 @@ export interface IngestStats {
   retries: number;
   lastCommitAt: string | null;
   queue: { units: number; rows: number; inFlightMessages: number; stalled: boolean };
-  mqtt: { connections: number; connected: number };
+  mqtt: { connections: number; connected: number; sessions: SessionRetirementStats };
 }
 
 export function createIngestService(deps: IngestServiceDeps) {
@@ -121,6 +127,23 @@ export function createIngestService(deps: IngestServiceDeps) {
     log,
     onMessage: async (topic, payload) => void (await ingest(topic, payload)),
     onConnectionsChanged: (up) => m.connected.set(up),
+  });
+  const sessions = createSessionRetirement({
+    db: deps.db,
+    log,
+    now: () => deps.clock.now(),
+    instanceId: s.instanceId ?? '1',
+    shareGroup: s.shareGroup,
+    topicPrefix: s.topicPrefix,
+    clientIds: connectionClientIds(s.clientId, s.connections),
+    drain: {
+      url: s.mqttUrl,
+      onMessage: async (topic, payload) => void (await ingest(topic, payload)),
+      quietMs: s.sessionDrain?.quietMs ?? 3000,
+      maxMs: s.sessionDrain?.maxMs ?? 600_000,
+    },
+    retryMs: s.sessionDrain?.retryMs ?? 30_000,
+    metrics: { outstanding: m.sessionsOutstanding, drained: m.sessionsDrained },
   });
 
   /**
@@ -215,21 +238,29 @@ export function createIngestService(deps: IngestServiceDeps) {
       retries: w.retries,
       lastCommitAt: w.lastCommitAt,
       queue: { units: w.queuedUnits, rows: w.queuedRows, inFlightMessages: consumer.inFlight(), stalled: stalled() },
-      mqtt: { connections: s.connections, connected: consumer.connected() },
+      mqtt: { connections: s.connections, connected: consumer.connected(), sessions: sessions.stats() },
     };
   }
 
   return {
     start: async (): Promise<void> => {
+      await sessions.prepare();
       consumer.start();
-      log.info({ url: s.mqttUrl, connections: s.connections, group: s.shareGroup, prefix: s.topicPrefix }, 'ingest started');
+      sessions.start();
+      log.info({ url: s.mqttUrl, connections: s.connections, group: s.shareGroup, prefix: s.topicPrefix, instance: s.instanceId ?? '1', clientId: s.clientId }, 'ingest started');
     },
     stop: async (): Promise<void> => {
       consumer.pause();
+      sessions.pause();
       await writer.stop();
       await consumer.close();
+      await sessions.stop();
       log.info(stats(), 'ingest stopped');
     },
+    /** Retired sessions not yet drained and removed (readiness note, tests). */
+    sessionsOutstanding: () => sessions.stats().outstanding,
+    /** Resolves when the current round of draining retired sessions has ended (tests). */
+    sessionsSettled: () => sessions.settled(),
     stats,
     /** True when at least one connection is up. */
     isConnected: () => consumer.connected() > 0,
