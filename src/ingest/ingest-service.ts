@@ -128,23 +128,26 @@ export function createIngestService(deps: IngestServiceDeps) {
     onMessage: async (topic, payload) => void (await ingest(topic, payload)),
     onConnectionsChanged: (up) => m.connected.set(up),
   });
-  const sessions = createSessionRetirement({
-    db: deps.db,
-    log,
-    now: () => deps.clock.now(),
-    instanceId: s.instanceId ?? '1',
-    shareGroup: s.shareGroup,
-    topicPrefix: s.topicPrefix,
-    clientIds: connectionClientIds(s.clientId, s.connections),
-    drain: {
-      url: s.mqttUrl,
-      onMessage: async (topic, payload) => void (await ingest(topic, payload)),
-      quietMs: s.sessionDrain?.quietMs ?? 3000,
-      maxMs: s.sessionDrain?.maxMs ?? 600_000,
-    },
-    retryMs: s.sessionDrain?.retryMs ?? 30_000,
-    metrics: { outstanding: m.sessionsOutstanding, drained: m.sessionsDrained },
-  });
+  /** Drains (through ingest()) and removes the instance's recorded sessions not among clientIds. */
+  const retirement = (instanceId: string, clientIds: string[]) =>
+    createSessionRetirement({
+      db: deps.db,
+      log,
+      now: () => deps.clock.now(),
+      instanceId,
+      shareGroup: s.shareGroup,
+      topicPrefix: s.topicPrefix,
+      clientIds,
+      drain: {
+        url: s.mqttUrl,
+        onMessage: async (topic, payload) => void (await ingest(topic, payload)),
+        quietMs: s.sessionDrain?.quietMs ?? 3000,
+        maxMs: s.sessionDrain?.maxMs ?? 600_000,
+      },
+      retryMs: s.sessionDrain?.retryMs ?? 30_000,
+      metrics: { outstanding: m.sessionsOutstanding, drained: m.sessionsDrained },
+    });
+  const sessions = retirement(s.instanceId ?? '1', connectionClientIds(s.clientId, s.connections));
 
   /**
    * Processes one message and resolves once its rows and dead letters are committed; only then
@@ -261,6 +264,18 @@ export function createIngestService(deps: IngestServiceDeps) {
     sessionsOutstanding: () => sessions.stats().outstanding,
     /** Resolves when the current round of draining retired sessions has ended (tests). */
     sessionsSettled: () => sessions.settled(),
+    /**
+     * Drains and removes every outstanding session recorded under an instance that is gone for
+     * good (`meterbill mqtt-sessions drain`), one round, without starting the pool; then stop().
+     */
+    retireInstance: async (instanceId: string): Promise<SessionRetirementStats> => {
+      const r = retirement(instanceId, []);
+      await r.prepare();
+      r.start();
+      await r.settled();
+      await r.stop();
+      return r.stats();
+    },
     stats,
     /** True when at least one connection is up. */
     isConnected: () => consumer.connected() > 0,

@@ -90,6 +90,20 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
       await broker?.close();
     },
     service: () => service,
+    /**
+     * `meterbill mqtt-sessions drain`: drains and removes the sessions recorded under an instance
+     * that is gone for good, through an ingest service that is not started (no pool of its own).
+     */
+    retireInstance: async (instanceId: string) => {
+      const { config } = deps;
+      if (!config.MQTT_URL) throw new Error('MQTT_URL is not set: sessions of the embedded broker do not outlive its process');
+      const drainer = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, config.MQTT_URL) });
+      try {
+        return await drainer.retireInstance(instanceId);
+      } finally {
+        await drainer.stop();
+      }
+    },
     replay,
     /** This instance's installation changes (on PostgreSQL the LISTEN above hears them too). */
     invalidateMeters: (serials: string[]) => service?.invalidateMeters(serials),

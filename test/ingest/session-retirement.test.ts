@@ -131,6 +131,25 @@ describe('retired persistent MQTT sessions are drained and removed', () => {
     await scenario({ clientId: old, connections: 3 }, { clientId: now, connections: 3 }, [`${old}-0`, `${old}-1`, `${old}-2`]);
   }, 120_000);
 
+  it('an instance gone for good: retireInstance (meterbill mqtt-sessions drain) drains all its sessions', async () => {
+    const prefix = uniquePrefix('sessions-gone');
+    const base = settings(broker.url, prefix, { sessionDrain: { quietMs: 1000, retryMs: 1000 } });
+    const gone = `g${Math.random().toString(36).slice(2, 8)}`;
+    const start = await countRows(t.db, 'readings');
+    const a = await run({ ...base, instanceId: gone, clientId: `${base.clientId}g`, connections: 3 });
+    await warmUp(prefix, a.svc, 9);
+    await a.svc.stop();
+    await publish(prefix, 120);
+    const keeper = createIngestService({ db: t.db, pool: t.handle.pool, log: silentLog, clock: systemClock, settings: { ...base, instanceId: 'keeper', clientId: `${base.clientId}k`, connections: 1 } });
+    const r = await keeper.retireInstance(gone);
+    await keeper.stop();
+    expect(r.retired).toBe(3);
+    expect(await countRows(t.db, 'readings')).toBe(start + 9 + 120);
+    const left = await t.db.selectFrom('mqtt_sessions').select('client_id').where('instance_id', '=', gone).where('retired_at', 'is', null).execute();
+    expect(left).toEqual([]);
+    for (let i = 0; i < 3; i++) expect(await sessionExists(`${base.clientId}g-${i}`)).toBe(false);
+  }, 60_000);
+
   it("another instance's sessions are left alone", async () => {
     const prefix = uniquePrefix('sessions-other');
     const base = settings(broker.url, prefix, { sessionDrain: { quietMs: 500, retryMs: 1000 } });
