@@ -4,7 +4,9 @@
  * changed MQTT_CLIENT_ID or INGEST_CONNECTIONS, a client id that held the host name): recording
  * every session client id lets the instance find the ones it no longer uses, drain them through
  * the ingest path and remove them from the broker. `retired_at` is set once a session is drained
- * and removed; a row not in use with `retired_at` null is outstanding.
+ * and removed; a row not in use with `retired_at` null is outstanding. `last_seen_at` is a
+ * heartbeat of the process using the session, `released_at` its graceful stop: a session is only
+ * drained once released or silent for a while, never while another process still uses it.
  *
  * Frozen in time: never import application code here.
  */
@@ -21,6 +23,7 @@ export async function up(db: Db): Promise<void> {
     topic_prefix text not null,
     first_seen_at timestamptz not null default now(),
     last_seen_at timestamptz not null default now(),
+    released_at timestamptz,
     retired_at timestamptz,
     drained_messages bigint not null default 0,
     drain_attempts integer not null default 0,

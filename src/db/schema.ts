@@ -106,7 +106,10 @@ export interface MqttSessionsTable {
   share_group: string;
   topic_prefix: string;
   first_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** Heartbeat of the process using the session. */
   last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** That process stopped gracefully; null while in use. */
+  released_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Drained and removed from the broker; null while in use or outstanding. */
   retired_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   drained_messages: ColumnType<number, number | undefined, number>;

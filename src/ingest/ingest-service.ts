@@ -42,7 +42,7 @@ export interface IngestSettings {
   /** Unready when messages have waited this long with no commit (default 60). */
   stallSeconds?: number;
   /** Draining retired sessions: quiet period that ends a drain, its bound, the retry period (ms). */
-  sessionDrain?: { quietMs?: number; maxMs?: number; retryMs?: number };
+  sessionDrain?: { quietMs?: number; maxMs?: number; retryMs?: number; heartbeatMs?: number; staleMs?: number };
 }
 
 export interface IngestServiceDeps {
@@ -145,6 +145,8 @@ export function createIngestService(deps: IngestServiceDeps) {
         maxMs: s.sessionDrain?.maxMs ?? 600_000,
       },
       retryMs: s.sessionDrain?.retryMs ?? 30_000,
+      ...(s.sessionDrain?.heartbeatMs ? { heartbeatMs: s.sessionDrain.heartbeatMs } : {}),
+      ...(s.sessionDrain?.staleMs ? { staleMs: s.sessionDrain.staleMs } : {}),
       metrics: { outstanding: m.sessionsOutstanding, drained: m.sessionsDrained },
     });
   const sessions = retirement(s.instanceId ?? '1', connectionClientIds(s.clientId, s.connections));
@@ -258,10 +260,14 @@ export function createIngestService(deps: IngestServiceDeps) {
       await writer.stop();
       await consumer.close();
       await sessions.stop();
+      await sessions.release();
       log.info(stats(), 'ingest stopped');
     },
-    /** Retired sessions not yet drained and removed (readiness note, tests). */
-    sessionsOutstanding: () => sessions.stats().outstanding,
+    /** The /readyz note while retired sessions are not yet drained and removed, or null. */
+    sessionsNote: (): string | null => {
+      const n = sessions.stats().outstanding;
+      return n > 0 ? `ok; ${n} retired MQTT session(s) not yet drained` : null;
+    },
     /** Resolves when the current round of draining retired sessions has ended (tests). */
     sessionsSettled: () => sessions.settled(),
     /**

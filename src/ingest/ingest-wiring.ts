@@ -66,8 +66,7 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
         const stall = service?.stallReason();
         if (stall) throw new Error(`ingest stalled: ${stall}`);
         // Informational, not unready: the live pool ingests meanwhile (alert on the gauge).
-        const outstanding = service?.sessionsOutstanding() ?? 0;
-        if (outstanding > 0) return `ok; ${outstanding} retired MQTT session(s) not yet drained`;
+        return service?.sessionsNote() ?? undefined;
       },
     },
     /** Starts the embedded broker if needed, then the ingest service. */

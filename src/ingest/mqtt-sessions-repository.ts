@@ -12,6 +12,7 @@ export interface RecordedSession {
   topicPrefix: string;
   firstSeenAt: Date;
   lastSeenAt: Date;
+  releasedAt: Date | null;
   drainAttempts: number;
   lastError: string | null;
 }
@@ -39,6 +40,7 @@ export async function recordCurrentSessions(db: Kysely<Database>, c: CurrentSess
         share_group: (eb) => eb.ref('excluded.share_group'),
         topic_prefix: (eb) => eb.ref('excluded.topic_prefix'),
         last_seen_at: (eb) => eb.ref('excluded.last_seen_at'),
+        released_at: null,
         retired_at: null,
         drain_attempts: 0,
         last_error: null,
@@ -59,9 +61,21 @@ export async function outstandingSessions(db: Kysely<Database>, instanceId: stri
     topicPrefix: r.topic_prefix,
     firstSeenAt: r.first_seen_at,
     lastSeenAt: r.last_seen_at,
+    releasedAt: r.released_at,
     drainAttempts: Number(r.drain_attempts),
     lastError: r.last_error,
   }));
+}
+
+/** Heartbeat (`released: false`) or graceful stop (`released: true`) of the sessions in use. */
+export async function touchSessions(db: Kysely<Database>, instanceId: string, clientIds: readonly string[], now: Date, released: boolean): Promise<void> {
+  if (clientIds.length === 0) return;
+  await db
+    .updateTable('mqtt_sessions')
+    .set(released ? { last_seen_at: now, released_at: now } : { last_seen_at: now })
+    .where('instance_id', '=', instanceId)
+    .where('client_id', 'in', [...clientIds])
+    .execute();
 }
 
 /** Drained and removed from the broker. Only while still this instance's and outstanding. */

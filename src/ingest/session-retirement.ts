@@ -5,12 +5,16 @@
  * (session-drain.ts), in the background while ingestion runs. Until that is done the session is
  * outstanding: a gauge, a warning log and the stats/readiness note say so, and a failed drain is
  * retried every `retryMs`.
+ * A session is drained only when the process that used it has released it (stopped gracefully)
+ * or has not sent its heartbeat for `staleMs`: two processes started with one MQTT_INSTANCE_ID
+ * but different client ids must not take each other's live sessions over (the `clean: true`
+ * removal would discard the other's unacknowledged messages).
  */
 import type { Kysely } from 'kysely';
 import type { Gauge, Counter } from 'prom-client';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
-import { markSessionDrainFailed, markSessionRetired, outstandingSessions, recordCurrentSessions, type RecordedSession } from './mqtt-sessions-repository.js';
+import { markSessionDrainFailed, markSessionRetired, outstandingSessions, recordCurrentSessions, touchSessions, type RecordedSession } from './mqtt-sessions-repository.js';
 import { DrainIncomplete, drainSession, type DrainOptions } from './session-drain.js';
 import { ingestTopicFilters, sharedFilter } from './topics.js';
 
@@ -26,6 +30,10 @@ export interface SessionRetirementOptions {
   /** Drains run at once at most (each is one more connection to the broker). */
   concurrency?: number;
   retryMs: number;
+  /** How often the sessions in use are marked as seen (default 30 s) ... */
+  heartbeatMs?: number;
+  /** ... and how long without it before another process may drain them (default 120 s). */
+  staleMs?: number;
   metrics: { outstanding: Gauge; drained: Counter };
 }
 
@@ -33,6 +41,8 @@ export interface SessionRetirementStats {
   instanceId: string;
   clientIds: { first: string | null; last: string | null; count: number };
   outstanding: number;
+  /** Outstanding but still used by another process (released by none, heartbeat recent). */
+  inUseElsewhere: number;
   /** The first few outstanding client ids, with the last error when a drain failed. */
   outstandingSessions: Array<{ clientId: string; lastError: string | null; drainAttempts: number }>;
   drainedMessages: number;
@@ -48,6 +58,9 @@ export function createSessionRetirement(o: SessionRetirementOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let prepared = false;
+  let heartbeat: NodeJS.Timeout | undefined;
+  const staleMs = o.staleMs ?? 120_000;
+  const drainable = (s: RecordedSession) => s.releasedAt !== null || o.now().getTime() - s.lastSeenAt.getTime() > staleMs;
 
   const setOutstanding = (list: RecordedSession[]) => {
     outstanding = list;
@@ -76,7 +89,15 @@ export function createSessionRetirement(o: SessionRetirementOptions) {
   /** One round: every outstanding session, `concurrency` at a time; then the list is re-read. */
   async function round(): Promise<void> {
     if (!prepared) await record();
-    const todo = [...outstanding];
+    else setOutstanding(await outstandingSessions(o.db, o.instanceId, o.clientIds)); // fresh heartbeats
+    const todo = outstanding.filter(drainable);
+    const busy = outstanding.length - todo.length;
+    if (busy > 0) {
+      log.warn(
+        { instance: o.instanceId, sessions: outstanding.filter((x) => !drainable(x)).slice(0, 10).map((x) => x.clientId) },
+        `${busy} recorded MQTT session(s) of this instance are still in use by another process (two processes with one MQTT_INSTANCE_ID?); not drained`,
+      );
+    }
     const workers = Array.from({ length: Math.min(o.concurrency ?? 32, todo.length) }, async () => {
       for (let s = todo.shift(); s && !stopping; s = todo.shift()) await drainOne(s);
     });
@@ -120,8 +141,12 @@ export function createSessionRetirement(o: SessionRetirementOptions) {
         log.warn({ outstanding: outstanding.length, clientIds: outstanding.slice(0, 10).map((s) => s.clientId) }, 'persistent MQTT sessions no longer in use: draining them, then removing them');
       }
     },
-    /** Starts draining in the background. */
+    /** Starts draining in the background, and the heartbeat of the sessions in use. */
     start(): void {
+      if (o.clientIds.length > 0) {
+        heartbeat = setInterval(() => void touchSessions(o.db, o.instanceId, o.clientIds, o.now(), false).catch((err: unknown) => log.warn({ err }, 'MQTT session heartbeat failed')), o.heartbeatMs ?? 30_000);
+        heartbeat.unref();
+      }
       if (!prepared) schedule();
       else if (outstanding.length > 0) running = round().catch(failed);
     },
@@ -129,7 +154,12 @@ export function createSessionRetirement(o: SessionRetirementOptions) {
     async stop(): Promise<void> {
       stopping = true;
       if (timer) clearTimeout(timer);
+      if (heartbeat) clearInterval(heartbeat);
       await running;
+    },
+    /** The pool has disconnected (graceful stop): its sessions may be drained at once by a successor. */
+    async release(): Promise<void> {
+      await touchSessions(o.db, o.instanceId, o.clientIds, o.now(), true).catch((err: unknown) => log.warn({ err }, 'could not mark the MQTT sessions released'));
     },
     /** Tells the running drains to give up now (the service is stopping); stop() waits for them. */
     pause(): void {
@@ -141,6 +171,7 @@ export function createSessionRetirement(o: SessionRetirementOptions) {
       instanceId: o.instanceId,
       clientIds: { first: o.clientIds[0] ?? null, last: o.clientIds.at(-1) ?? null, count: o.clientIds.length },
       outstanding: outstanding.length,
+      inUseElsewhere: outstanding.filter((x) => !drainable(x)).length,
       outstandingSessions: outstanding.slice(0, 20).map((s) => ({ clientId: s.clientId, lastError: s.lastError, drainAttempts: s.drainAttempts })),
       drainedMessages,
       retired,

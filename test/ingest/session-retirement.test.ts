@@ -96,10 +96,12 @@ describe('retired persistent MQTT sessions are drained and removed', () => {
     const b = await run({ ...base, ...second });
     expect(b.svc.stats().mqtt.sessions.outstanding).toBe(retiredIds.length);
     expect(await gauge(b.registry)).toBe(retiredIds.length);
+    expect(b.svc.sessionsNote()).toBe(`ok; ${retiredIds.length} retired MQTT session(s) not yet drained`);
     await waitFor(async () => (await countRows(t.db, 'readings')) === start + warm + m, 30_000);
     await waitFor(() => b.svc.stats().mqtt.sessions.outstanding === 0, 30_000);
     await b.svc.sessionsSettled();
     expect(await gauge(b.registry)).toBe(0);
+    expect(b.svc.sessionsNote()).toBeNull();
     const stats = b.svc.stats().mqtt.sessions;
     expect(stats.retired).toBe(retiredIds.length);
     expect(stats.drainedMessages).toBeGreaterThan(0); // the retired sessions did hold messages
@@ -148,6 +150,24 @@ describe('retired persistent MQTT sessions are drained and removed', () => {
     const left = await t.db.selectFrom('mqtt_sessions').select('client_id').where('instance_id', '=', gone).where('retired_at', 'is', null).execute();
     expect(left).toEqual([]);
     for (let i = 0; i < 3; i++) expect(await sessionExists(`${base.clientId}g-${i}`)).toBe(false);
+  }, 60_000);
+
+  it('two processes with one MQTT_INSTANCE_ID: live sessions are not taken over; drained once released', async () => {
+    const prefix = uniquePrefix('sessions-twin');
+    const drain = { quietMs: 300, retryMs: 300, heartbeatMs: 200, staleMs: 1500 };
+    const base = settings(broker.url, prefix, { sessionDrain: drain, instanceId: `tw${Math.random().toString(36).slice(2, 8)}` });
+    const a = await run({ ...base, clientId: `${base.clientId}a`, connections: 2 });
+    const b = await run({ ...base, clientId: `${base.clientId}b`, connections: 2 });
+    expect(b.svc.stats().mqtt.sessions.outstanding).toBe(2); // a's, recorded under the same instance
+    // Longer than staleMs: a's heartbeat keeps its sessions out of b's drain rounds.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(b.svc.stats().mqtt.sessions).toMatchObject({ outstanding: 2, inUseElsewhere: 2, retired: 0 });
+    expect(a.svc.stats().mqtt.connected).toBe(2);
+    await warmUp(prefix, a.svc, 20); // a still ingests: none of its connections was taken over
+    await a.svc.stop(); // released: b may now drain and remove them
+    await waitFor(() => b.svc.stats().mqtt.sessions.outstanding === 0, 20_000);
+    expect(b.svc.stats().mqtt.sessions.retired).toBe(2);
+    await b.svc.stop();
   }, 60_000);
 
   it("another instance's sessions are left alone", async () => {
