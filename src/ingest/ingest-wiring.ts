@@ -96,7 +96,8 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
     retireInstance: async (instanceId: string) => {
       const { config } = deps;
       if (!config.MQTT_URL) throw new Error('MQTT_URL is not set: sessions of the embedded broker do not outlive its process');
-      const drainer = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, config.MQTT_URL) });
+      // Its own metrics registry: the process registry may hold a running service's already.
+      const drainer = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, settings: ingestSettings(config, config.MQTT_URL) });
       try {
         return await drainer.retireInstance(instanceId);
       } finally {
