@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerSimulateCommands } from '../simulator/simulate-command.js';
 import { registerTariffCommands } from '../tariffs/tariffs.cli.js';
 import { registerDeadLetterCommands } from '../ingest/dead-letters.cli.js';
+import { registerMqttSessionCommands } from '../ingest/mqtt-sessions.cli.js';
 
 /**
  * Feature modules' commands (tariffs, simulate, ...). Each feature exports a
@@ -11,4 +12,5 @@ export function registerExtraCommands(program: Command): void {
   registerSimulateCommands(program);
   registerTariffCommands(program);
   registerDeadLetterCommands(program);
+  registerMqttSessionCommands(program);
 }

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config/config-schema.js';
 import { createContainer, type Container } from '../app/container.js';
+import { watchParentUnderNpm } from './parent-watch.js';
 
 export interface ServeHooks {
   /** Runs after migration, before listening (seeding, demo key). */
@@ -42,6 +43,12 @@ export async function runServer(config: Config, hooks: ServeHooks = {}): Promise
       process.exit(1);
     }
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // `on`, not `once`: a second signal (Ctrl-C reaches node directly and again through npm) must
+  // not fall back to the default action and kill the process in the middle of the drain.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  watchParentUnderNpm(() => {
+    c.log.warn('the npm process that started meterbill has exited; shutting down');
+    void stop('parent-exited');
+  });
 }

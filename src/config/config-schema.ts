@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { z } from 'zod';
 import { isValidTimeZone } from '../lib/local-time.js';
 
@@ -33,10 +32,19 @@ export const configSchema = z.object({
     .default('meterbill/v1'),
   MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('meterbill'),
   /**
-   * Base of the ingest connections' client ids (`{id}-{n}`). Must be stable across restarts
-   * (persistent sessions) and unique per instance: two instances with one id kick each other off.
+   * This instance's name in the share group: stable across restarts and redeploys, distinct per
+   * instance (e.g. 1, 2, 3, or a StatefulSet pod name; never a host name that changes on every
+   * redeploy). The default client id is built from it, and on start-up the instance drains and
+   * removes the persistent sessions it recorded before and no longer uses.
    */
-  MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default(`meterbill-${hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 30)}`),
+  MQTT_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ - only (1-32)').default('1'),
+  /**
+   * Base of the ingest connections' client ids (`{id}-{n}`); default `meterbill-{MQTT_INSTANCE_ID}`.
+   * Two instances with one id kick each other off. Changing it is safe: the old sessions are drained.
+   */
+  MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
+  /** A retired session's drain ends when no message has arrived for this long. */
+  MQTT_SESSION_DRAIN_QUIET_MS: z.coerce.number().int().min(100).max(600_000).default(3000),
   /** Ingest: MQTT connections in the shared group (each holds one unacknowledged message; docs/mqtt.md). */
   INGEST_CONNECTIONS: z.coerce.number().int().min(1).max(1000).default(64),
   /** Ingest: a batch is written when it reaches this many rows ... */

@@ -199,6 +199,24 @@ export interface BillingExceptionsTable {
   created_at: Generated<Date>;
 }
 
+/** Persistent MQTT sessions of the ingest connections (migration 0006). */
+export interface MqttSessionsTable {
+  client_id: string;
+  instance_id: string;
+  share_group: string;
+  topic_prefix: string;
+  first_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** Heartbeat of the process using the session. */
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** That process stopped gracefully; null while in use. */
+  released_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Drained and removed from the broker; null while in use or outstanding. */
+  retired_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  drained_messages: ColumnType<number, number | undefined, number>;
+  drain_attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   meters: MetersTable;
@@ -214,4 +232,5 @@ export interface Database {
   bills: BillsTable;
   bill_lines: BillLinesTable;
   billing_exceptions: BillingExceptionsTable;
+  mqtt_sessions: MqttSessionsTable;
 }

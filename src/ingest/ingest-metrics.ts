@@ -39,6 +39,12 @@ export function createIngestMetrics(registry: Registry) {
     retries: new Counter({ name: 'meterbill_ingest_write_retries_total', help: 'Batch writes retried after a transient error', registers }),
     queueRows: new Gauge({ name: 'meterbill_ingest_queue_rows', help: 'Rows waiting for the writer', registers }),
     connected: new Gauge({ name: 'meterbill_ingest_mqtt_connections', help: 'Ingest MQTT connections up', registers }),
+    sessionsOutstanding: new Gauge({
+      name: 'meterbill_ingest_mqtt_sessions_outstanding',
+      help: 'Persistent MQTT sessions this instance used before and no longer uses, not yet drained and removed (alert when > 0 for long)',
+      registers,
+    }),
+    sessionsDrained: new Counter({ name: 'meterbill_ingest_mqtt_sessions_drained_messages_total', help: 'Messages read from retired persistent MQTT sessions while draining them', registers }),
   };
 }
 

@@ -15,14 +15,18 @@ import { loadMeterStates, loadRegisterNeighbours, type WriteCounts } from './ing
 import { createIngestMetrics } from './ingest-metrics.js';
 import { createMessageProcessor } from './ingest-processor.js';
 import { createMeterCache } from './meter-cache.js';
-import { createMqttConsumer } from './mqtt-consumer.js';
+import { connectionClientIds, createMqttConsumer } from './mqtt-consumer.js';
+import { createSessionRetirement, type SessionRetirementStats } from './session-retirement.js';
 import type { DeadLetterReason } from './message-parse.js';
 
 export interface IngestSettings {
   mqttUrl: string;
   topicPrefix: string;
   shareGroup: string;
+  /** Base of the connections' client ids (`{clientId}-{n}`). */
   clientId: string;
+  /** This instance in the share group (MQTT_INSTANCE_ID): whose recorded sessions it drains (default '1'). */
+  instanceId?: string;
   connections: number;
   batchMaxRows: number;
   batchMaxMs: number;
@@ -37,6 +41,8 @@ export interface IngestSettings {
   writeMaxAttempts?: number;
   /** Unready when messages have waited this long with no commit (default 60). */
   stallSeconds?: number;
+  /** Draining retired sessions: quiet period that ends a drain, its bound, the retry period (ms). */
+  sessionDrain?: { quietMs?: number; maxMs?: number; retryMs?: number; heartbeatMs?: number; staleMs?: number };
 }
 
 export interface IngestServiceDeps {
@@ -62,7 +68,7 @@ export interface IngestStats {
   retries: number;
   lastCommitAt: string | null;
   queue: { units: number; rows: number; inFlightMessages: number; stalled: boolean };
-  mqtt: { connections: number; connected: number };
+  mqtt: { connections: number; connected: number; sessions: SessionRetirementStats };
 }
 
 export function createIngestService(deps: IngestServiceDeps) {
@@ -122,6 +128,28 @@ export function createIngestService(deps: IngestServiceDeps) {
     onMessage: async (topic, payload) => void (await ingest(topic, payload)),
     onConnectionsChanged: (up) => m.connected.set(up),
   });
+  /** Drains (through ingest()) and removes the instance's recorded sessions not among clientIds. */
+  const retirement = (instanceId: string, clientIds: string[]) =>
+    createSessionRetirement({
+      db: deps.db,
+      log,
+      now: () => deps.clock.now(),
+      instanceId,
+      shareGroup: s.shareGroup,
+      topicPrefix: s.topicPrefix,
+      clientIds,
+      drain: {
+        url: s.mqttUrl,
+        onMessage: async (topic, payload) => void (await ingest(topic, payload)),
+        quietMs: s.sessionDrain?.quietMs ?? 3000,
+        maxMs: s.sessionDrain?.maxMs ?? 600_000,
+      },
+      retryMs: s.sessionDrain?.retryMs ?? 30_000,
+      ...(s.sessionDrain?.heartbeatMs ? { heartbeatMs: s.sessionDrain.heartbeatMs } : {}),
+      ...(s.sessionDrain?.staleMs ? { staleMs: s.sessionDrain.staleMs } : {}),
+      metrics: { outstanding: m.sessionsOutstanding, drained: m.sessionsDrained },
+    });
+  const sessions = retirement(s.instanceId ?? '1', connectionClientIds(s.clientId, s.connections));
 
   /**
    * Processes one message and resolves once its rows and dead letters are committed; only then
@@ -215,20 +243,44 @@ export function createIngestService(deps: IngestServiceDeps) {
       retries: w.retries,
       lastCommitAt: w.lastCommitAt,
       queue: { units: w.queuedUnits, rows: w.queuedRows, inFlightMessages: consumer.inFlight(), stalled: stalled() },
-      mqtt: { connections: s.connections, connected: consumer.connected() },
+      mqtt: { connections: s.connections, connected: consumer.connected(), sessions: sessions.stats() },
     };
   }
 
   return {
     start: async (): Promise<void> => {
+      await sessions.prepare();
       consumer.start();
-      log.info({ url: s.mqttUrl, connections: s.connections, group: s.shareGroup, prefix: s.topicPrefix }, 'ingest started');
+      sessions.start();
+      log.info({ url: s.mqttUrl, connections: s.connections, group: s.shareGroup, prefix: s.topicPrefix, instance: s.instanceId ?? '1', clientId: s.clientId }, 'ingest started');
     },
     stop: async (): Promise<void> => {
       consumer.pause();
+      sessions.pause();
       await writer.stop();
       await consumer.close();
+      await sessions.stop();
+      await sessions.release();
       log.info(stats(), 'ingest stopped');
+    },
+    /** The /readyz note while retired sessions are not yet drained and removed, or null. */
+    sessionsNote: (): string | null => {
+      const n = sessions.stats().outstanding;
+      return n > 0 ? `ok; ${n} retired MQTT session(s) not yet drained` : null;
+    },
+    /** Resolves when the current round of draining retired sessions has ended (tests). */
+    sessionsSettled: () => sessions.settled(),
+    /**
+     * Drains and removes every outstanding session recorded under an instance that is gone for
+     * good (`meterbill mqtt-sessions drain`), one round, without starting the pool; then stop().
+     */
+    retireInstance: async (instanceId: string): Promise<SessionRetirementStats> => {
+      const r = retirement(instanceId, []);
+      await r.prepare();
+      r.start();
+      await r.settled();
+      await r.stop();
+      return r.stats();
     },
     stats,
     /** True when at least one connection is up. */

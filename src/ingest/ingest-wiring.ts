@@ -24,7 +24,9 @@ export function ingestSettings(config: Config, mqttUrl: string): IngestSettings 
     mqttUrl,
     topicPrefix: config.MQTT_TOPIC_PREFIX,
     shareGroup: config.MQTT_SHARE_GROUP,
-    clientId: config.MQTT_CLIENT_ID,
+    clientId: config.MQTT_CLIENT_ID ?? `meterbill-${config.MQTT_INSTANCE_ID}`,
+    instanceId: config.MQTT_INSTANCE_ID,
+    sessionDrain: { quietMs: config.MQTT_SESSION_DRAIN_QUIET_MS },
     connections: config.INGEST_CONNECTIONS,
     batchMaxRows: config.INGEST_BATCH_MAX_ROWS,
     batchMaxMs: config.INGEST_BATCH_MAX_MS,
@@ -64,6 +66,8 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
         if (service && !service.isConnected()) throw new Error('no MQTT connection');
         const stall = service?.stallReason();
         if (stall) throw new Error(`ingest stalled: ${stall}`);
+        // Informational, not unready: the live pool ingests meanwhile (alert on the gauge).
+        return service?.sessionsNote() ?? undefined;
       },
     },
     /** Starts the embedded broker if needed, then the ingest service. */
@@ -86,6 +90,21 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
       await broker?.close();
     },
     service: () => service,
+    /**
+     * `meterbill mqtt-sessions drain`: drains and removes the sessions recorded under an instance
+     * that is gone for good, through an ingest service that is not started (no pool of its own).
+     */
+    retireInstance: async (instanceId: string) => {
+      const { config } = deps;
+      if (!config.MQTT_URL) throw new Error('MQTT_URL is not set: sessions of the embedded broker do not outlive its process');
+      // Its own metrics registry: the process registry may hold a running service's already.
+      const drainer = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, settings: ingestSettings(config, config.MQTT_URL) });
+      try {
+        return await drainer.retireInstance(instanceId);
+      } finally {
+        await drainer.stop();
+      }
+    },
     replay,
     /** This instance's installation changes (on PostgreSQL the LISTEN above hears them too). */
     invalidateMeters: (serials: string[]) => service?.invalidateMeters(serials),

@@ -20,6 +20,11 @@ export interface ConsumerOptions {
   onConnectionsChanged?: (up: number) => void;
 }
 
+/** The client ids of the pool, `{base}-{n}`: recorded (mqtt_sessions) so retired ones can be drained. */
+export function connectionClientIds(base: string, connections: number): string[] {
+  return Array.from({ length: connections }, (_, i) => `${base}-${i}`);
+}
+
 export function createMqttConsumer(o: ConsumerOptions) {
   const log = o.log.child({ module: 'ingest-mqtt' });
   const clients: MqttClient[] = [];
@@ -29,8 +34,7 @@ export function createMqttConsumer(o: ConsumerOptions) {
 
   const upCount = () => clients.filter((c) => c.connected).length;
 
-  function open(i: number): MqttClient {
-    const clientId = `${o.clientId}-${i}`;
+  function open(clientId: string): MqttClient {
     const client = mqtt.connect(o.url, {
       clientId,
       clean: false, // persistent session: the broker queues for us while we are away
@@ -74,7 +78,7 @@ export function createMqttConsumer(o: ConsumerOptions) {
 
   return {
     start(): void {
-      for (let i = 0; i < o.connections; i++) clients.push(open(i));
+      for (const id of connectionClientIds(o.clientId, o.connections)) clients.push(open(id));
     },
     /** Stops taking messages (those in flight still finish and are acked). */
     pause(): void {

@@ -1,0 +1,53 @@
+/**
+ * `meterbill mqtt-sessions list` and `meterbill mqtt-sessions drain --instance <id>`: the recorded
+ * persistent MQTT sessions, and draining those of an instance that is gone for good (scaled down,
+ * or renamed with another MQTT_INSTANCE_ID): nothing else would read what the broker queued there.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { createContainer } from '../app/container.js';
+import { loadConfig } from '../config/load-config.js';
+import { configSchema } from '../config/config-schema.js';
+import { outstandingSessions } from './mqtt-sessions-repository.js';
+
+const instanceSchema = configSchema.shape.MQTT_INSTANCE_ID.unwrap();
+
+async function withContainer<T>(fn: (c: Awaited<ReturnType<typeof createContainer>>) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env);
+  const c = await createContainer({ ...config, LOG_LEVEL: process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn' });
+  try {
+    await c.migrate();
+    return await fn(c);
+  } finally {
+    await c.close();
+  }
+}
+
+export function registerMqttSessionCommands(program: Command): void {
+  const cmd = program.command('mqtt-sessions').description('Persistent MQTT sessions of the ingest connections');
+  cmd
+    .command('list')
+    .description('Recorded sessions: client id, instance, state (in use or outstanding, retired), messages drained')
+    .action(async () => {
+      const rows = await withContainer((c) => c.db.selectFrom('mqtt_sessions').selectAll().orderBy('instance_id').orderBy('client_id').execute());
+      for (const r of rows) {
+        const state = r.retired_at ? `retired ${r.retired_at.toISOString()}` : 'recorded';
+        console.log(`${r.instance_id}\t${r.client_id}\t${state}\tdrained=${r.drained_messages}\t${r.last_error ?? ''}`.trimEnd());
+      }
+    });
+  cmd
+    .command('drain')
+    .description('Drain and remove every session recorded under an instance that is stopped for good (never a running one)')
+    .requiredOption('--instance <id>', 'its MQTT_INSTANCE_ID')
+    .action(async (o: { instance: string }) => {
+      const instance = z.string().pipe(instanceSchema).safeParse(o.instance);
+      if (!instance.success) throw new Error(`--instance: ${instance.error.issues.map((i) => i.message).join('; ')}`);
+      const result = await withContainer(async (c) => {
+        const stats = await c.ingest.retireInstance(instance.data);
+        const left = await outstandingSessions(c.db, instance.data, []);
+        return { instance: instance.data, retired: stats.retired, drainedMessages: stats.drainedMessages, outstanding: left.map((s) => ({ clientId: s.clientId, lastError: s.lastError })) };
+      });
+      console.log(JSON.stringify(result, null, 2));
+      if (result.outstanding.length > 0) process.exitCode = 1;
+    });
+}
