@@ -26,6 +26,8 @@ import { loadTariffDir } from '../tariffs/tariff-loader.js';
 import { createQuoteRunner } from '../tariffs/quote-runner.js';
 import { tariffRoutes } from '../tariffs/tariffs.routes.js';
 import { wireIngest } from '../ingest/ingest-wiring.js';
+import { createBillingService } from '../billing/billing-service.js';
+import { billingRoutes } from '../billing/billing.routes.js';
 import { startDemoSimulator } from '../simulator/demo-simulator.js';
 
 export interface ContainerOptions {
@@ -64,7 +66,16 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
 
   const ingest = wireIngest({ config, db, pool: database.pool, log, clock, metrics });
 
-  const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs, quotes }), ...ingest.routes];
+  const billing = createBillingService({
+    db, clock, log: log.child({ module: 'billing' }), tariffs, timezone: config.TIMEZONE, norms: config.BILLING_NORMS, leaseMs: config.BILLING_LEASE_MS,
+  });
+  closers.push(() => billing.stop());
+  const startBillingWork = (runId: number) => billing.startWork(runId, { workers: config.BILLING_WORKERS, batchSize: config.BILLING_BATCH_SIZE });
+
+  const routes: FastifyPluginAsyncZod[] = [
+    apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs, quotes }), ...ingest.routes,
+    billingRoutes({ billing, startWork: startBillingWork }),
+  ];
   const timescaleJobs = createTimescaleJobsMonitor({ db, metrics });
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: async () => void (await sql`select 1`.execute(db)) },
@@ -85,6 +96,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     tariffs,
     quotes,
     ingest,
+    billing,
     routes,
     readiness,
     migrate: () => migrateToLatest(db),

@@ -39,7 +39,7 @@ export function createBillingService(deps: BillingServiceDeps) {
   }
 
   /** Works on a run until no item is left; returns items finished by this call. */
-  async function work(runId: number, opts: { workers?: number; batchSize?: number; onBatch?: (n: number) => void } = {}): Promise<number> {
+  async function work(runId: number, opts: { workers?: number; batchSize?: number; onBatch?: (n: number) => void; signal?: AbortSignal } = {}): Promise<number> {
     const run = await getRun(deps.db, runId);
     if (!run) throw new NotFoundError(`no billing run ${runId}`);
     const group = await calendarOf(run.cycleGroup);
@@ -47,7 +47,7 @@ export function createBillingService(deps: BillingServiceDeps) {
     const workers = Math.max(1, opts.workers ?? 1);
     const counts = await Promise.all(Array.from({ length: workers }, () => {
       const ctx = { run, calendar: group.calendar, thresholds, workerId: `w-${process.pid}-${randomBytes(3).toString('hex')}`, leaseMs };
-      return worker.drain(ctx, opts.batchSize ?? 200, opts.onBatch);
+      return worker.drain(ctx, opts.batchSize ?? 200, opts.onBatch, opts.signal);
     }));
     await completeIfDone(deps.db, runId);
     return counts.reduce((a, b) => a + b, 0);
@@ -86,8 +86,26 @@ export function createBillingService(deps: BillingServiceDeps) {
     return rows.map((r) => ({ id: Number(r.id), accountNo: r.account_no, billId: r.bill_id === null ? null : Number(r.bill_id), rule: r.rule, severity: r.severity, message: r.message, data: r.data, status: r.status, createdAt: r.created_at.toISOString() }));
   }
 
+  /**
+   * Background work of this instance (REST-started runs): one drain per run at a time, stopped
+   * between batches by `stop` (what is left stays pending for the next start or instance).
+   */
+  const running = new Map<number, Promise<void>>();
+  const abort = new AbortController();
+  function startWork(runId: number, opts: { workers: number; batchSize: number }): void {
+    if (running.has(runId) || abort.signal.aborted) return;
+    const p = work(runId, { ...opts, signal: abort.signal })
+      .then(() => undefined, (err: unknown) => deps.log.error({ err, runId }, 'billing run work failed; the run can be resumed'))
+      .finally(() => running.delete(runId));
+    running.set(runId, p);
+  }
+  async function stop(): Promise<void> {
+    abort.abort();
+    await Promise.all(running.values());
+  }
+
   return {
-    start, work, progress, setCycleGroup, bill, exceptions,
+    start, work, startWork, stop, progress, setCycleGroup, bill, exceptions,
     getCycleGroup: calendarOf,
     listCycleGroups: () => listCycleGroups(deps.db),
     listRuns: (filter: { cycleGroup?: string | undefined; period?: string | undefined }, limit: number) => listRuns(deps.db, filter, limit),

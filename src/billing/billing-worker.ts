@@ -197,9 +197,11 @@ export function createBillingWorker(deps: WorkerDeps) {
   }
 
   /** Claims and processes batches until none is left. */
-  async function drain(ctx: BatchContext, batchSize: number, onBatch?: (n: number) => void): Promise<number> {
+  async function drain(ctx: BatchContext, batchSize: number, onBatch?: (n: number) => void, signal?: AbortSignal): Promise<number> {
     let done = 0;
     for (;;) {
+      // a stopping instance finishes its batch and claims no more; the rest stays pending
+      if (signal?.aborted) return done;
       const ids = await claimItems(deps.db, ctx.run.id, batchSize, ctx.workerId, ctx.leaseMs);
       if (ids.length === 0) return done;
       const n = await processBatch(ctx, ids);
