@@ -1,32 +1,51 @@
 /**
- * TimescaleDB on a real server. Runs when TEST_DATABASE_URL has TimescaleDB preloaded, and (the
- * fallback case) when TEST_TIMESCALE_NOT_PRELOADED_URL names a server where the extension is
- * installed but not in shared_preload_libraries. README, "Tests", shows both commands.
+ * TimescaleDB on a real server (README, "TimescaleDB": how to build one to check this).
+ * - TEST_DATABASE_URL with TimescaleDB preloaded: hypertables, the extension created once,
+ *   parallel schemas, and the job status on /metrics and /readyz against the server's own views.
+ * - Installed but not preloaded: TEST_TIMESCALE_NOT_PRELOADED_URL, or TEST_DATABASE_URL itself
+ *   when it is such a server (a machine where TimescaleDB was built and installed for the check
+ *   above): `migrate` falls back to plain tables with a warning.
+ * - Any server: an application role that is not a superuser migrates.
+ * On CI (no TimescaleDB installed) only the last runs.
  */
 import pg from 'pg';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasTimescale } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { createTimescaleJobsMonitor, listTimescaleJobs } from '../../src/db/timescale-jobs.js';
+import { connectDatabase, hasTimescale } from '../../src/db/connect.js';
+import { migrateToLatest, TimescaleNotPreloadedError } from '../../src/db/migrate.js';
+import { createTimescaleJobsMonitor, listTimescaleJobs, type TimescaleJob } from '../../src/db/timescale-jobs.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-db.js';
+import { createTestApp } from '../helpers/test-app.js';
 
-const notPreloadedUrl = process.env.TEST_TIMESCALE_NOT_PRELOADED_URL || undefined;
+interface ServerState {
+  available: boolean;
+  preloaded: boolean;
+}
 
-async function timescalePreloaded(url: string | undefined): Promise<boolean> {
-  if (!url) return false;
+/** Asked independently of src/db/timescale.ts, as a superuser: the setting itself. */
+async function serverState(url: string | undefined): Promise<ServerState> {
+  if (!url) return { available: false, preloaded: false };
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const { rows } = await c.query<{ on: boolean }>(`select current_setting('shared_preload_libraries') like '%timescaledb%' as on`);
-    return rows[0]?.on ?? false;
+    const { rows } = await c.query<ServerState>(`
+      select exists(select 1 from pg_available_extensions where name = 'timescaledb') as available,
+        'timescaledb' = any(string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ',')) as preloaded`);
+    return rows[0] as ServerState;
   } finally {
     await c.end();
   }
 }
 
-const usable = await timescalePreloaded(serverUrl);
+const main = await serverState(serverUrl);
+const usable = main.preloaded;
+/** Comma-separated: several databases or servers, in either state below. */
+const notPreloadedUrls = [
+  ...(process.env.TEST_TIMESCALE_NOT_PRELOADED_URL ?? '').split(',').filter((u) => u !== ''),
+  ...(main.available && !main.preloaded && serverUrl ? [serverUrl] : []),
+];
+
 const opened: TestDatabase[] = [];
 afterAll(async () => {
   for (const t of opened) await t.close();
@@ -44,17 +63,36 @@ async function extensionSchema(t: TestDatabase): Promise<string[]> {
   return rows.map((r) => r.ns);
 }
 
+async function hypertables(t: TestDatabase): Promise<string[]> {
+  const { rows } = await sql<{ hypertable_name: string }>`
+    select hypertable_name from timescaledb_information.hypertables where hypertable_schema = ${t.schema} order by 1`.execute(t.db);
+  return rows.map((r) => r.hypertable_name);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function policyJob(db: Kysely<any>, proc: string, table: string): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    select job_id as id from timescaledb_information.jobs
+    where proc_name = ${proc} and hypertable_schema = current_schema() and hypertable_name = ${table}`.execute(db);
+  expect(rows).toHaveLength(1);
+  return rows[0]?.id as number;
+}
+
+async function until(what: string, ok: () => Promise<boolean>, tries = 120): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 describe.skipIf(!usable)('migrations on a server with TimescaleDB preloaded', () => {
   it('creates the extension once in public; parallel schemas migrate, and dropping one keeps it', async () => {
     const [a, b] = await Promise.all([fresh(serverUrl as string), fresh(serverUrl as string)]);
     await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
     expect(await extensionSchema(a)).toEqual(['public']);
     expect(await hasTimescale(a.db)).toBe(true);
-    for (const t of [a, b]) {
-      const { rows } = await sql<{ hypertable_name: string }>`
-        select hypertable_name from timescaledb_information.hypertables where hypertable_schema = ${t.schema} order by 1`.execute(t.db);
-      expect(rows.map((r) => r.hypertable_name)).toEqual(['dead_letters', 'events', 'readings']);
-    }
+    for (const t of [a, b]) expect(await hypertables(t)).toEqual(['dead_letters', 'events', 'readings']);
     await a.close();
     opened.splice(opened.indexOf(a), 1);
     expect(await extensionSchema(b)).toEqual(['public']);
@@ -67,10 +105,10 @@ describe.skipIf(!usable)('migrations on a server with TimescaleDB preloaded', ()
     const t = await fresh(serverUrl as string);
     await migrateToLatest(t.db);
     const jobs = (await listTimescaleJobs(t.db)).filter((j) => j.hypertable !== null);
-    expect(jobs.map((j) => [j.procName, j.hypertable])).toEqual([
-      ['policy_compression', 'readings'],
-      ['policy_compression', 'events'],
-      ['policy_retention', 'dead_letters'],
+    expect(jobs.map((j) => [j.procName, j.hypertable, j.scheduled, j.overdueChunks])).toEqual([
+      ['policy_compression', 'readings', true, 0],
+      ['policy_compression', 'events', true, 0],
+      ['policy_retention', 'dead_letters', true, 0],
     ]);
   });
 
@@ -81,39 +119,178 @@ describe.skipIf(!usable)('migrations on a server with TimescaleDB preloaded', ()
     const { rows } = await sql<{ id: number }>`select add_job('always_fails', interval '1 hour', initial_start => now()) as id`.execute(t.db);
     const id = rows[0]?.id as number;
     try {
-      let failed = false;
-      for (let i = 0; i < 60 && !failed; i++) {
-        failed = (await listTimescaleJobs(t.db)).some((j) => j.jobId === id && j.lastRunStatus === 'Failed');
-        if (!failed) await new Promise((r) => setTimeout(r, 500));
-      }
-      expect(failed).toBe(true);
+      await until('the job to fail', async () => (await listTimescaleJobs(t.db)).some((j) => j.jobId === id && j.lastRunStatus === 'Failed'));
       const registry = new Registry();
       const monitor = createTimescaleJobsMonitor({ db: t.db, metrics: registry });
       const text = await registry.metrics();
       expect(text).toContain(`meterbill_timescaledb_job_last_run_success{job_id="${id}",proc_name="always_fails",hypertable=""} 0`);
       expect(text).toContain(`meterbill_timescaledb_job_failures{job_id="${id}",proc_name="always_fails",hypertable=""} 1`);
-      expect(await monitor.readiness.check()).toContain(`always_fails #${id}: 1 of 1 runs failed`);
+      const note = await monitor.readiness.find((c) => c.name === 'timescaledb_jobs')?.check();
+      // P0001: raise_exception, what `raise exception` signals.
+      expect(note).toContain(`always_fails #${id}: 1 of 1 runs failed, last SQLSTATE P0001`);
     } finally {
       await sql`select delete_job(${id})`.execute(t.db);
     }
   });
+
+  it('shows on /metrics and /readyz the status the server records for this schema’s policies', async () => {
+    const t = await createTestApp();
+    try {
+      const id = await policyJob(t.testDb.db, 'policy_compression', 'readings');
+      // A new policy runs at once; its outcome is whatever this server makes of it.
+      const stats = async () =>
+        (
+          await sql<{ last_run_status: string | null; total_runs: number; total_failures: number }>`
+            select last_run_status, total_runs::int as total_runs, total_failures::int as total_failures
+            from timescaledb_information.job_stats where job_id = ${id}`.execute(t.testDb.db)
+        ).rows[0];
+      await until('the first run of the compression policy', async () => ((await stats())?.total_runs ?? 0) >= 1);
+      const s = await stats();
+      const labels = `{job_id="${id}",proc_name="policy_compression",hypertable="readings"}`;
+      const text = (await t.app.inject({ url: '/metrics', headers: t.as('read') })).body;
+      const runs = Number(new RegExp(`meterbill_timescaledb_job_runs${escape(labels)} (\\d+)`).exec(text)?.[1]);
+      const failures = Number(new RegExp(`meterbill_timescaledb_job_failures${escape(labels)} (\\d+)`).exec(text)?.[1]);
+      // The job may run again between the two reads; it never un-runs.
+      expect(runs).toBeGreaterThanOrEqual(s?.total_runs as number);
+      expect(failures).toBeGreaterThanOrEqual(s?.total_failures as number);
+      expect(text).toContain(`meterbill_timescaledb_job_last_run_success${labels} ${(await stats())?.last_run_status === 'Success' ? 1 : 0}`);
+      // A live scheduler: the job is not late (it ran, and its next start is ahead).
+      expect(Number(new RegExp(`meterbill_timescaledb_job_late_seconds${escape(labels)} ([\\d.e+-]+)`).exec(text)?.[1])).toBeLessThan(300);
+      const ready = await t.app.inject({ url: '/readyz' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().checks.timescaledb).toBe('ok: 3 hypertables');
+      expect(ready.json().checks.timescaledb_jobs).toMatch(/^ok: \d+ jobs, /);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('counts chunks a paused policy left behind, and none once it has run', async () => {
+    const t = await fresh(serverUrl as string);
+    await migrateToLatest(t.db);
+    const compress = await policyJob(t.db, 'policy_compression', 'readings');
+    const retain = await policyJob(t.db, 'policy_retention', 'dead_letters');
+    for (const id of [compress, retain]) await sql`select alter_job(${id}, scheduled => false)`.execute(t.db);
+    // Two days' readings 20 and 19 days ago (two 1-day chunks past the 7-day threshold), one today;
+    // a dead letter 100 days old (past the 90-day retention).
+    await sql`insert into readings (meter_id, channel, ts, value) values
+      (1, '1.8.0', now() - interval '20 days', 1.5), (1, '1.8.0', now() - interval '19 days', 2.5), (1, '1.8.0', now(), 3.5)`.execute(t.db);
+    await sql`insert into dead_letters (received_at, topic, payload, reason) values (now() - interval '100 days', 't', '\\x00', 'invalid_json')`.execute(t.db);
+    const byId = async () => new Map((await listTimescaleJobs(t.db)).map((j): [number, TimescaleJob] => [j.jobId, j]));
+    let jobs = await byId();
+    expect([jobs.get(compress)?.overdueChunks, jobs.get(compress)?.scheduled]).toEqual([2, false]);
+    expect(jobs.get(retain)?.overdueChunks).toBe(1);
+    const registry = new Registry();
+    const monitor = createTimescaleJobsMonitor({ db: t.db, metrics: registry });
+    const text = await registry.metrics();
+    expect(text).toContain(`meterbill_timescaledb_job_overdue_chunks{job_id="${compress}",proc_name="policy_compression",hypertable="readings"} 2`);
+    expect(text).toContain(`meterbill_timescaledb_job_scheduled{job_id="${compress}",proc_name="policy_compression",hypertable="readings"} 0`);
+    const note = await monitor.readiness.find((c) => c.name === 'timescaledb_jobs')?.check();
+    expect(note).toContain(`overdue chunks: policy_compression #${compress} (readings) 2; policy_retention #${retain} (dead_letters) 1`);
+    for (const id of [compress, retain]) await sql.raw(`call run_job(${id})`).execute(t.db);
+    jobs = await byId();
+    expect([jobs.get(compress)?.overdueChunks, jobs.get(retain)?.overdueChunks]).toEqual([0, 0]);
+    const { rows } = await sql<{ value: string }>`select value::text from readings order by ts`.execute(t.db);
+    expect(rows.map((r) => r.value)).toEqual(['1.5', '2.5', '3.5']);
+    expect((await t.db.selectFrom('dead_letters').select('id').execute()).length).toBe(0);
+  });
 });
 
-describe.skipIf(!notPreloadedUrl)('migrations on a server with TimescaleDB installed but not preloaded', () => {
-  it('falls back to plain tables with a warning instead of failing', async () => {
+function escape(s: string): string {
+  return s.replace(/[{}"=,]/g, (c) => `\\${c}`);
+}
+
+/** Not preloaded: has the extension been created in that database (a server that lost its preload)? */
+async function extensionCreated(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(`select 1 from pg_extension where extname = 'timescaledb'`)).rowCount === 1;
+  } finally {
+    await c.end();
+  }
+}
+
+const notCreated: string[] = [];
+const lostPreload: string[] = [];
+for (const url of notPreloadedUrls) ((await extensionCreated(url)) ? lostPreload : notCreated).push(url);
+
+describe.skipIf(notCreated.length === 0)('migrations on a server with TimescaleDB installed but not preloaded', () => {
+  it.each(notCreated)('falls back to plain tables with a warning instead of failing (%s)', async (url) => {
     const warnings: Array<{ code?: string }> = [];
     const onWarning = (w: Error & { code?: string }) => warnings.push({ code: w.code });
     process.on('warning', onWarning);
     try {
-      const t = await fresh(notPreloadedUrl as string);
+      const t = await fresh(url);
       expect((await migrateToLatest(t.db)).applied).toContain('0001_foundation');
       await new Promise((r) => setImmediate(r));
       expect(warnings).toContainEqual({ code: 'MB_TIMESCALE_NOT_PRELOADED' });
       expect(await hasTimescale(t.db)).toBe(false);
       await t.db.insertInto('readings').values({ meter_id: 1, channel: '1.8.0', ts: '2026-04-01T00:00:00Z', value: '1' }).execute();
       expect(await t.db.selectFrom('readings').select('value').execute()).toEqual([{ value: '1' }]);
+      const monitor = createTimescaleJobsMonitor({ db: t.db, metrics: new Registry() });
+      const checks = Object.fromEntries(await Promise.all(monitor.readiness.map(async (c) => [c.name, await c.check()])));
+      expect(checks).toEqual({ timescaledb: 'ok: plain tables', timescaledb_jobs: 'ok: TimescaleDB not in use' });
     } finally {
       process.off('warning', onWarning);
     }
+  });
+});
+
+describe.skipIf(lostPreload.length === 0)('migrations where TimescaleDB is created in the database but no longer preloaded', () => {
+  // Every DDL there ends the session (the extension's event triggers need the library), so no test
+  // schema can be made or dropped: this connects to the database's default schema and changes nothing.
+  it.each(lostPreload)('refuses with a clear reason before changing anything, and the connection survives (%s)', async (url) => {
+    const handle = await connectDatabase({ databaseUrl: url, poolMax: 1 });
+    try {
+      await expect(migrateToLatest(handle.db)).rejects.toThrow(TimescaleNotPreloadedError);
+      await expect(migrateToLatest(handle.db)).rejects.toThrow(/not in shared_preload_libraries.*nothing was changed/);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_class where relname = 'kysely_migration'`.execute(handle.db);
+      expect(rows).toEqual([{ n: 0 }]);
+      expect(await hasTimescale(handle.db)).toBe(false);
+      const registry = new Registry();
+      const monitor = createTimescaleJobsMonitor({ db: handle.db, metrics: registry });
+      expect(await monitor.readiness.find((c) => c.name === 'timescaledb_jobs')?.check()).toBe('ok: TimescaleDB not in use');
+      // Reading the job views there could end the session: nothing is read, no series.
+      expect(await registry.metrics()).not.toContain('meterbill_timescaledb_job_runs{');
+      expect(await hasTimescale(handle.db)).toBe(false);
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+const APP_ROLE = 'meterbill_test_app';
+
+/** The server URL with another user name (trust authentication on the test servers). */
+function urlAs(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = '';
+  return u.toString();
+}
+
+describe.skipIf(!serverUrl)('an application role that is not a superuser', () => {
+  it('migrates (it may not read shared_preload_libraries), with hypertables where TimescaleDB is preloaded', async () => {
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    try {
+      await admin.query(`do $$ begin
+          if not exists (select 1 from pg_roles where rolname = '${APP_ROLE}') then create role ${APP_ROLE} login nosuperuser; end if;
+        exception when unique_violation or duplicate_object then null; end $$`);
+      await admin.query(`grant create on database "${(await admin.query<{ d: string }>('select current_database() as d')).rows[0]?.d}" to ${APP_ROLE}`);
+    } finally {
+      await admin.end();
+    }
+    const t = await fresh(urlAs(serverUrl as string, APP_ROLE));
+    const { rows } = await sql<{ su: boolean }>`select rolsuper as su from pg_roles where rolname = current_user`.execute(t.db);
+    expect(rows).toEqual([{ su: false }]);
+    expect((await migrateToLatest(t.db)).applied).toContain('0001_foundation');
+    expect(await hasTimescale(t.db)).toBe(usable);
+    if (usable) {
+      expect(await hypertables(t)).toEqual(['dead_letters', 'events', 'readings']);
+      expect((await listTimescaleJobs(t.db)).filter((j) => j.hypertable !== null)).toHaveLength(3);
+    }
+    await t.db.insertInto('readings').values({ meter_id: 1, channel: '1.8.0', ts: '2026-04-01T00:00:00Z', value: '2' }).execute();
   });
 });
