@@ -1,50 +1,24 @@
 /**
- * TimescaleDB on a real server (README, "TimescaleDB": how to build one to check this).
- * - TEST_DATABASE_URL with TimescaleDB preloaded: hypertables, the extension created once,
- *   parallel schemas, and the job status on /metrics and /readyz against the server's own views.
- * - Installed but not preloaded: TEST_TIMESCALE_NOT_PRELOADED_URL, or TEST_DATABASE_URL itself
- *   when it is such a server (a machine where TimescaleDB was built and installed for the check
- *   above): `migrate` falls back to plain tables with a warning.
- * - Any server: an application role that is not a superuser migrates.
- * On CI (no TimescaleDB installed) only the last runs.
+ * TimescaleDB on a real server (README, "Checking TimescaleDB on a real server"): with
+ * TEST_DATABASE_URL preloading TimescaleDB, hypertables, the extension created once, parallel
+ * schemas, and the job status on /metrics and /readyz against the server's own views. Skipped
+ * elsewhere (CI has no TimescaleDB); the other states are in timescale-fallback.test.ts.
  */
 import pg from 'pg';
-import { sql, type Kysely } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectDatabase, hasTimescale } from '../../src/db/connect.js';
-import { migrateToLatest, TimescaleNotPreloadedError } from '../../src/db/migrate.js';
+import { hasTimescale } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { createTimescaleJobsMonitor, listTimescaleJobs, type TimescaleJob } from '../../src/db/timescale-jobs.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-db.js';
 import { createTestApp } from '../helpers/test-app.js';
+import { createReadingsQueries } from '../../src/ingest/readings-queries.js';
+import { systemClock } from '../../src/lib/clock.js';
+import type { Database } from '../../src/db/schema.js';
+import { serverState } from '../helpers/timescale-server.js';
 
-interface ServerState {
-  available: boolean;
-  preloaded: boolean;
-}
-
-/** Asked independently of src/db/timescale.ts, as a superuser: the setting itself. */
-async function serverState(url: string | undefined): Promise<ServerState> {
-  if (!url) return { available: false, preloaded: false };
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const { rows } = await c.query<ServerState>(`
-      select exists(select 1 from pg_available_extensions where name = 'timescaledb') as available,
-        'timescaledb' = any(string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ',')) as preloaded`);
-    return rows[0] as ServerState;
-  } finally {
-    await c.end();
-  }
-}
-
-const main = await serverState(serverUrl);
-const usable = main.preloaded;
-/** Comma-separated: several databases or servers, in either state below. */
-const notPreloadedUrls = [
-  ...(process.env.TEST_TIMESCALE_NOT_PRELOADED_URL ?? '').split(',').filter((u) => u !== ''),
-  ...(main.available && !main.preloaded && serverUrl ? [serverUrl] : []),
-];
+const usable = (await serverState(serverUrl)).preloaded;
 
 const opened: TestDatabase[] = [];
 afterAll(async () => {
@@ -165,6 +139,23 @@ describe.skipIf(!usable)('migrations on a server with TimescaleDB preloaded', ()
     }
   });
 
+  it('counts hypertable rows for /ingest/stats with the extension off the search_path', async () => {
+    const t = await fresh(serverUrl as string);
+    await migrateToLatest(t.db);
+    await sql`insert into readings (meter_id, channel, ts, value) select 1, '1.8.0', now() - i * interval '1 hour', i from generate_series(1, 30) i`.execute(t.db);
+    await sql`analyze readings`.execute(t.db);
+    const pool = new pg.Pool({ connectionString: serverUrl, max: 1, options: `-c search_path=${t.schema}` });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      const { rows } = await sql<{ p: string }>`select current_setting('search_path') as p`.execute(db);
+      expect(rows).toEqual([{ p: t.schema }]);
+      const counts = await createReadingsQueries({ db, timezone: 'Asia/Kolkata', clock: systemClock }).tableCounts();
+      expect(counts).toEqual({ readings: 30, events: 0, dead_letters: 0 });
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('counts chunks a paused policy left behind, and none once it has run', async () => {
     const t = await fresh(serverUrl as string);
     await migrateToLatest(t.db);
@@ -199,98 +190,3 @@ describe.skipIf(!usable)('migrations on a server with TimescaleDB preloaded', ()
 function escape(s: string): string {
   return s.replace(/[{}"=,]/g, (c) => `\\${c}`);
 }
-
-/** Not preloaded: has the extension been created in that database (a server that lost its preload)? */
-async function extensionCreated(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(`select 1 from pg_extension where extname = 'timescaledb'`)).rowCount === 1;
-  } finally {
-    await c.end();
-  }
-}
-
-const notCreated: string[] = [];
-const lostPreload: string[] = [];
-for (const url of notPreloadedUrls) ((await extensionCreated(url)) ? lostPreload : notCreated).push(url);
-
-describe.skipIf(notCreated.length === 0)('migrations on a server with TimescaleDB installed but not preloaded', () => {
-  it.each(notCreated)('falls back to plain tables with a warning instead of failing (%s)', async (url) => {
-    const warnings: Array<{ code?: string }> = [];
-    const onWarning = (w: Error & { code?: string }) => warnings.push({ code: w.code });
-    process.on('warning', onWarning);
-    try {
-      const t = await fresh(url);
-      expect((await migrateToLatest(t.db)).applied).toContain('0001_foundation');
-      await new Promise((r) => setImmediate(r));
-      expect(warnings).toContainEqual({ code: 'MB_TIMESCALE_NOT_PRELOADED' });
-      expect(await hasTimescale(t.db)).toBe(false);
-      await t.db.insertInto('readings').values({ meter_id: 1, channel: '1.8.0', ts: '2026-04-01T00:00:00Z', value: '1' }).execute();
-      expect(await t.db.selectFrom('readings').select('value').execute()).toEqual([{ value: '1' }]);
-      const monitor = createTimescaleJobsMonitor({ db: t.db, metrics: new Registry() });
-      const checks = Object.fromEntries(await Promise.all(monitor.readiness.map(async (c) => [c.name, await c.check()])));
-      expect(checks).toEqual({ timescaledb: 'ok: plain tables', timescaledb_jobs: 'ok: TimescaleDB not in use' });
-    } finally {
-      process.off('warning', onWarning);
-    }
-  });
-});
-
-describe.skipIf(lostPreload.length === 0)('migrations where TimescaleDB is created in the database but no longer preloaded', () => {
-  // Every DDL there ends the session (the extension's event triggers need the library), so no test
-  // schema can be made or dropped: this connects to the database's default schema and changes nothing.
-  it.each(lostPreload)('refuses with a clear reason before changing anything, and the connection survives (%s)', async (url) => {
-    const handle = await connectDatabase({ databaseUrl: url, poolMax: 1 });
-    try {
-      await expect(migrateToLatest(handle.db)).rejects.toThrow(TimescaleNotPreloadedError);
-      await expect(migrateToLatest(handle.db)).rejects.toThrow(/not in shared_preload_libraries.*nothing was changed/);
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_class where relname = 'kysely_migration'`.execute(handle.db);
-      expect(rows).toEqual([{ n: 0 }]);
-      expect(await hasTimescale(handle.db)).toBe(false);
-      const registry = new Registry();
-      const monitor = createTimescaleJobsMonitor({ db: handle.db, metrics: registry });
-      expect(await monitor.readiness.find((c) => c.name === 'timescaledb_jobs')?.check()).toBe('ok: TimescaleDB not in use');
-      // Reading the job views there could end the session: nothing is read, no series.
-      expect(await registry.metrics()).not.toContain('meterbill_timescaledb_job_runs{');
-      expect(await hasTimescale(handle.db)).toBe(false);
-    } finally {
-      await handle.close();
-    }
-  });
-});
-
-const APP_ROLE = 'meterbill_test_app';
-
-/** The server URL with another user name (trust authentication on the test servers). */
-function urlAs(url: string, user: string): string {
-  const u = new URL(url);
-  u.username = user;
-  u.password = '';
-  return u.toString();
-}
-
-describe.skipIf(!serverUrl)('an application role that is not a superuser', () => {
-  it('migrates (it may not read shared_preload_libraries), with hypertables where TimescaleDB is preloaded', async () => {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    try {
-      await admin.query(`do $$ begin
-          if not exists (select 1 from pg_roles where rolname = '${APP_ROLE}') then create role ${APP_ROLE} login nosuperuser; end if;
-        exception when unique_violation or duplicate_object then null; end $$`);
-      await admin.query(`grant create on database "${(await admin.query<{ d: string }>('select current_database() as d')).rows[0]?.d}" to ${APP_ROLE}`);
-    } finally {
-      await admin.end();
-    }
-    const t = await fresh(urlAs(serverUrl as string, APP_ROLE));
-    const { rows } = await sql<{ su: boolean }>`select rolsuper as su from pg_roles where rolname = current_user`.execute(t.db);
-    expect(rows).toEqual([{ su: false }]);
-    expect((await migrateToLatest(t.db)).applied).toContain('0001_foundation');
-    expect(await hasTimescale(t.db)).toBe(usable);
-    if (usable) {
-      expect(await hypertables(t)).toEqual(['dead_letters', 'events', 'readings']);
-      expect((await listTimescaleJobs(t.db)).filter((j) => j.hypertable !== null)).toHaveLength(3);
-    }
-    await t.db.insertInto('readings').values({ meter_id: 1, channel: '1.8.0', ts: '2026-04-01T00:00:00Z', value: '2' }).execute();
-  });
-});
