@@ -13,7 +13,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { createTimescaleJobsMonitor, listTimescaleJobs, type TimescaleJob } from '../../src/db/timescale-jobs.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-db.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { createReadingsQueries } from '../../src/ingest/readings-queries.js';
+import { createReadingsQueries } from '../../src/readings/readings-queries.js';
 import { systemClock } from '../../src/lib/clock.js';
 import type { Database } from '../../src/db/schema.js';
 import { serverState } from '../helpers/timescale-server.js';
