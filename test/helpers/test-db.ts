@@ -56,8 +56,9 @@ export function embeddedTemplate(migrated: boolean): Uint8Array {
  * Drops a test schema. On TimescaleDB its policies' background jobs may be running right now
  * (they start when created) and take locks the drop needs: remove the jobs first, each in its own
  * transaction — deleting several in one transaction holds the job-stat lock of the first while
- * waiting for a running one, which deadlocked with that job and the scheduler (the scheduler lost,
- * restarted, and no job of any schema ran for a while). A deadlock left is retried a few times.
+ * waiting for a running one, which deadlocked with that job and the scheduler (the scheduler lost
+ * and, with TimescaleDB's default restart setting, never came back: no job of the database ran
+ * again until PostgreSQL restarted). A deadlock left is retried a few times.
  * Never touches the extension (created once, outside test schemas), and reads no TimescaleDB view
  * unless it is preloaded (on a server that lost its preload, some of them end the session).
  */
