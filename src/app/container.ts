@@ -65,11 +65,11 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
   const ingest = wireIngest({ config, db, pool: database.pool, log, clock, metrics });
 
   const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs, quotes }), ...ingest.routes];
-  const timescaleJobs = createTimescaleJobsMonitor({ db, metrics });
+  const timescaleJobs = createTimescaleJobsMonitor({ db, metrics, log: log.child({ module: 'timescaledb' }) });
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: async () => void (await sql`select 1`.execute(db)) },
     ingest.readiness,
-    timescaleJobs.readiness,
+    ...timescaleJobs.readiness,
   ];
 
   return {
