@@ -46,11 +46,15 @@ export async function down(db: Db): Promise<void> {
  * The extension is created once per database in `public` (never in the current schema: a test
  * schema's `drop schema … cascade` would take it along), under a lock so parallel migrations of
  * different schemas do not race to create it. Returns the schema holding its functions.
+ * "Preloaded" is read from pg_settings, which any role may read (the loader defines that setting
+ * only when preloaded; postgresql.conf placeholders are not listed): reading
+ * shared_preload_libraries itself needs superuser, and an application role's migrate failed on it.
+ * (Detection only: for any database this migration already succeeded on, the DDL is unchanged.)
  */
 async function enableTimescale(db: Db): Promise<string | undefined> {
   const { rows } = await sql<{ available: boolean; preloaded: boolean }>`
     select exists(select 1 from pg_available_extensions where name = 'timescaledb') as available,
-      coalesce(current_setting('shared_preload_libraries', true), '') ~ '(^|[[:space:],])"?timescaledb"?($|[[:space:],])' as preloaded`.execute(db);
+      exists(select 1 from pg_settings where name = 'timescaledb.max_background_workers') as preloaded`.execute(db);
   const { available, preloaded } = rows[0] ?? { available: false, preloaded: false };
   if (!available) return undefined;
   if (!preloaded) {

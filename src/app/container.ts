@@ -76,11 +76,11 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs, quotes }), ...ingest.routes,
     billingRoutes({ billing, startWork: startBillingWork }),
   ];
-  const timescaleJobs = createTimescaleJobsMonitor({ db, metrics });
+  const timescaleJobs = createTimescaleJobsMonitor({ db, metrics, log: log.child({ module: 'timescaledb' }) });
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: async () => void (await sql`select 1`.execute(db)) },
     ingest.readiness,
-    timescaleJobs.readiness,
+    ...timescaleJobs.readiness,
   ];
 
   return {

@@ -85,13 +85,5 @@ async function setSearchPath(db: Kysely<Database>, schema: string): Promise<void
   await sql.raw(`set search_path to "${schema}", public`).execute(db);
 }
 
-/**
- * True when TimescaleDB is usable here: the extension created in this database and its library
- * preloaded. (Created but not preloaded, its functions fail; migrations then made plain tables.)
- */
-export async function hasTimescale(db: Kysely<Database>): Promise<boolean> {
-  const { rows } = await sql<{ on: boolean }>`
-    select exists(select 1 from pg_extension where extname = 'timescaledb')
-      and coalesce(current_setting('shared_preload_libraries', true), '') ~ '(^|[[:space:],])"?timescaledb"?($|[[:space:],])' as on`.execute(db);
-  return rows[0]?.on ?? false;
-}
+/** TimescaleDB detection lives in ./timescale.ts; re-exported for existing callers. */
+export { hasTimescale } from './timescale.js';

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { timescaleState } from './timescale.js';
 
 /** The frozen migration files at the top level `migrations/`. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -31,6 +32,7 @@ export interface MigrateOutcome {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrateOutcome> {
+  await refuseUnloadedTimescale(db);
   // Pin Kysely's bookkeeping tables to the current schema: its existence check looks at table
   // names across all schemas, which confuses it when several schemas hold a migrated copy.
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
@@ -48,5 +50,28 @@ export class MigrationError extends Error {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     super(`migration ${failed} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'MigrationError';
+  }
+}
+
+/**
+ * TimescaleDB created in this database but its library not preloaded (preload removed, or a
+ * restored dump): its event triggers end the session on any DDL (`FATAL: extension "timescaledb"
+ * must be preloaded`), so migrating would die half-way with "Connection terminated unexpectedly".
+ * Say so before touching anything. (Installed but never created is fine: plain tables, 0001 warns.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function refuseUnloadedTimescale(db: Kysely<any>): Promise<void> {
+  const s = await timescaleState(db);
+  if (s.schema !== undefined && !s.preloaded) throw new TimescaleNotPreloadedError();
+}
+
+export class TimescaleNotPreloadedError extends Error {
+  constructor() {
+    super(
+      'TimescaleDB is created in this database but not in shared_preload_libraries: PostgreSQL ends every session that ' +
+        "changes the schema or writes to a hypertable. Add 'timescaledb' to shared_preload_libraries and restart PostgreSQL, " +
+        'then migrate again (nothing was changed).',
+    );
+    this.name = 'TimescaleNotPreloadedError';
   }
 }

@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { hasTimescale } from '../db/connect.js';
+import { timescaleState } from '../db/timescale.js';
 import type { Clock } from '../lib/clock.js';
 import { ValidationError } from '../lib/errors.js';
 import { requireMeter } from '../meters/meter-lookup.js';
@@ -122,10 +122,12 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
   /** Row counts: TimescaleDB's approximate_row_count on hypertables, the planner estimate otherwise. */
   async function tableCounts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    const timescale = await hasTimescale(db);
+    // Qualified with the extension's schema: it need not be on the search_path.
+    const ts = await timescaleState(db);
+    const timescale = ts.preloaded && ts.schema !== undefined ? ts.schema : undefined;
     for (const t of ['readings', 'events', 'dead_letters']) {
       const { rows } = timescale
-        ? await sql<{ n: string }>`select approximate_row_count(${t}::regclass) as n`.execute(db)
+        ? await sql<{ n: string }>`select ${sql.id(timescale)}.approximate_row_count(${t}::regclass) as n`.execute(db)
         : await sql<{ n: string }>`select greatest(reltuples, 0)::bigint as n from pg_class where oid = ${t}::regclass`.execute(db);
       out[t] = Number(rows[0]?.n ?? 0);
     }

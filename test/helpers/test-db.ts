@@ -9,6 +9,7 @@ import { inject } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { timescaleState } from '../../src/db/timescale.js';
 import type { Database } from '../../src/db/schema.js';
 
 export interface TestDatabase {
@@ -53,19 +54,28 @@ export function embeddedTemplate(migrated: boolean): Uint8Array {
 
 /**
  * Drops a test schema. On TimescaleDB its policies' background jobs may be running right now
- * (they start when created) and take locks the drop needs: remove the jobs first, and retry a
- * deadlock a few times.
+ * (they start when created) and take locks the drop needs: remove the jobs first, each in its own
+ * transaction — deleting several in one transaction holds the job-stat lock of the first while
+ * waiting for a running one, which deadlocked with that job and the scheduler (the scheduler lost
+ * and, with TimescaleDB's default restart setting, never came back: no job of the database ran
+ * again until PostgreSQL restarted). A deadlock left is retried a few times.
+ * Never touches the extension (created once, outside test schemas), and reads no TimescaleDB view
+ * unless it is preloaded (on a server that lost its preload, some of them end the session).
  */
 async function dropSchema(db: Kysely<Database>, schema: string): Promise<void> {
+  const ts = await timescaleState(db);
+  const jobs =
+    ts.preloaded && ts.schema !== undefined
+      ? (await sql<{ id: number }>`select job_id as id from timescaledb_information.jobs where hypertable_schema = ${schema}`.execute(db)).rows
+      : [];
+  for (const { id } of jobs) await retryDeadlock(() => sql`select ${sql.id(ts.schema as string)}.delete_job(${id}::int)`.execute(db));
+  await retryDeadlock(() => sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db));
+}
+
+async function retryDeadlock(run: () => Promise<unknown>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await sql`
-        do $$ begin
-          if to_regclass('timescaledb_information.jobs') is not null then
-            perform public.delete_job(job_id) from timescaledb_information.jobs where hypertable_schema = ${sql.lit(schema)};
-          end if;
-        end $$`.execute(db);
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+      await run();
       return;
     } catch (err) {
       if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
