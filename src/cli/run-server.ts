@@ -3,25 +3,27 @@
  * gracefully (stop taking requests, drain in-flight work, close the broker and the database).
  */
 import type { Config } from '../config/config-schema.js';
-import { createContainer, type Container } from '../app/container.js';
+import { composeInstance, type ComposeOptions, type Instance } from '../app/compose.js';
 import { watchParentUnderNpm } from './parent-watch.js';
 
-export interface ServeHooks {
+export interface ServeHooks extends Pick<ComposeOptions, 'progress' | 'demoSimulator'> {
   /** Runs after migration, before listening (seeding, demo key). */
-  beforeListen?: (c: Container) => Promise<void>;
-  /** Runs once listening (banner, demo simulator). */
-  afterListen?: (c: Container, url: string) => Promise<void>;
+  beforeListen?: (c: Instance) => Promise<void>;
+  /** Runs once listening (banner). */
+  afterListen?: (c: Instance, url: string) => Promise<void>;
 }
 
 export async function runServer(config: Config, hooks: ServeHooks = {}): Promise<void> {
-  const c = await createContainer(config);
+  const c = await composeInstance(config, { ...(hooks.progress ? { progress: hooks.progress } : {}), demoSimulator: hooks.demoSimulator ?? false });
+  const progress = hooks.progress ?? ((step: string) => c.log.info(step));
+  progress('applying migrations');
   const applied = await c.migrate();
   if (applied.applied.length) c.log.info({ applied: applied.applied }, 'migrations applied');
   await hooks.beforeListen?.(c);
   const app = await c.buildApp();
-  await c.startBackground();
+  await c.start();
   const url = await app.listen({ host: config.HOST, port: config.PORT });
-  c.log.info({ url, database: c.database.backend }, 'meterbill listening');
+  c.log.info({ url, database: c.database.backend, modules: config.MODULES }, 'meterbill listening');
   await hooks.afterListen?.(c, url);
 
   let stopping = false;
