@@ -27,14 +27,12 @@ const roles = z
   .transform((s, ctx): InstanceRole[] => {
     const names = s.split(',').map((n) => n.trim()).filter(Boolean);
     const unknown = names.filter((n) => n !== 'all' && !(INSTANCE_ROLES as readonly string[]).includes(n));
-    if (unknown.length || names.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${unknown.length ? `unknown module(s) ${unknown.join(', ')}` : 'no module named'}; use a comma-separated list of ${INSTANCE_ROLES.join(', ')}, or all`,
-      });
+    if (unknown.length) {
+      ctx.addIssue({ code: 'custom', message: `unknown module(s) ${unknown.join(', ')}; use a comma-separated list of ${INSTANCE_ROLES.join(', ')}, or all` });
       return z.NEVER;
     }
-    return names.includes('all') ? [...INSTANCE_ROLES] : INSTANCE_ROLES.filter((r) => names.includes(r));
+    // Blank is unset (as for the URLs): everything.
+    return names.length === 0 || names.includes('all') ? [...INSTANCE_ROLES] : INSTANCE_ROLES.filter((r) => names.includes(r));
   });
 
 export const configSchema = z.object({
