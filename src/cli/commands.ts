@@ -5,12 +5,12 @@
  */
 import type { Config } from '../config/config-schema.js';
 import { loadConfig } from '../config/load-config.js';
-import { openPlatform, type Platform } from '../app/platform.js';
-import { createApiKeyService } from '../auth/api-key-service.js';
+import type { Platform } from '../app/platform.js';
 import { SCOPES, type Scope } from '../lib/access.js';
-import { seedDemo } from '../demo/seed-service.js';
-import { runServer } from './run-server.js';
-import { ensureDemoAdminKey } from './demo-key.js';
+
+// The heavy parts (the database driver, Fastify, the broker) are imported by the command that
+// needs them, after its first progress line: a person sees something within a second.
+const apiKeyService = async (p: Platform) => (await import('../auth/api-key-service.js')).createApiKeyService({ db: p.db, clock: p.clock });
 
 function config(): Config {
   return loadConfig(process.env);
@@ -24,6 +24,7 @@ export function oneShotConfig(): Config {
 
 /** Opens the database only, names it on stderr, migrates (unless told not to), runs `fn`, closes. */
 export async function withDatabase<T>(fn: (p: Platform) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+  const { openPlatform } = await import('../app/platform.js');
   const p = await openPlatform(oneShotConfig(), { progress: () => undefined });
   console.error(`database: ${p.target}`);
   try {
@@ -38,6 +39,10 @@ export async function start(): Promise<void> {
   const cfg = config();
   // Plain progress lines for a person watching `npm start` (the JSON log stays for operators).
   const progress = (step: string) => console.error(`meterbill: ${step} …`);
+  progress(`starting (modules: ${cfg.MODULES.join(', ')})`);
+  const { runServer } = await import('./run-server.js');
+  const { seedDemo } = await import('../demo/seed-service.js');
+  const { ensureDemoAdminKey } = await import('./demo-key.js');
   await runServer(cfg, {
     progress,
     demoSimulator: cfg.DEMO_SIMULATOR,
@@ -56,7 +61,9 @@ export async function start(): Promise<void> {
 }
 
 export async function serve(): Promise<void> {
-  await runServer(config());
+  const cfg = config();
+  const { runServer } = await import('./run-server.js');
+  await runServer(cfg);
 }
 
 export async function migrate(): Promise<void> {
@@ -65,6 +72,7 @@ export async function migrate(): Promise<void> {
 }
 
 export async function seed(force: boolean): Promise<void> {
+  const { seedDemo } = await import('../demo/seed-service.js');
   const r = await withDatabase((p) => seedDemo(p.db, { force }));
   console.log(r.seeded ? `seeded ${r.accounts} consumers and ${r.meters} meters` : 'consumers exist; nothing seeded (use --force)');
 }
@@ -73,18 +81,18 @@ export async function keysCreate(scopeList: string, name: string): Promise<void>
   const scopes = scopeList.split(',').map((s) => s.trim());
   const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (bad.length || !scopes.length) throw new Error(`unknown scope(s): ${bad.join(', ')}; use ${SCOPES.join(', ')}`);
-  const { key, view } = await withDatabase((p) => createApiKeyService({ db: p.db, clock: p.clock }).create(name, scopes as Scope[]));
+  const { key, view } = await withDatabase(async (p) => (await apiKeyService(p)).create(name, scopes as Scope[]));
   console.log(key);
   console.error(`created key #${view.id} '${view.name}' with scopes ${view.scopes.join(',')}`);
 }
 
 export async function keysList(): Promise<void> {
-  const list = await withDatabase((p) => createApiKeyService({ db: p.db, clock: p.clock }).list());
+  const list = await withDatabase(async (p) => (await apiKeyService(p)).list());
   for (const k of list) console.log(`${k.id}\t${k.prefix}\t${k.scopes.join(',')}\t${k.name}\t${k.revokedAt ? 'revoked' : 'active'}`);
 }
 
 export async function keysRevoke(id: string): Promise<void> {
-  await withDatabase((p) => createApiKeyService({ db: p.db, clock: p.clock }).revoke(Number(id)));
+  await withDatabase(async (p) => (await apiKeyService(p)).revoke(Number(id)));
   console.log(`revoked key #${id}`);
 }
 
