@@ -22,10 +22,9 @@ export async function runServer(config: Config, hooks: ServeHooks = {}): Promise
   await hooks.beforeListen?.(c);
   const app = await c.buildApp();
   await c.start();
-  const url = await app.listen({ host: config.HOST, port: config.PORT });
-  c.log.info({ url, database: c.database.backend, modules: config.MODULES }, 'meterbill listening');
-  await hooks.afterListen?.(c, url);
 
+  // Handlers in place before listening: a SIGTERM as soon as /healthz answers (an orchestrator,
+  // the signals test) must drain, not kill the process while the banner is being printed.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -53,4 +52,13 @@ export async function runServer(config: Config, hooks: ServeHooks = {}): Promise
     c.log.warn('the npm process that started meterbill has exited; shutting down');
     void stop('parent-exited');
   });
+
+  try {
+    const url = await app.listen({ host: config.HOST, port: config.PORT });
+    c.log.info({ url, database: c.database.backend, modules: config.MODULES }, 'meterbill listening');
+    await hooks.afterListen?.(c, url);
+  } catch (err) {
+    // A signal in the meantime closed the app and the database under us: stop() exits.
+    if (!stopping) throw err;
+  }
 }
