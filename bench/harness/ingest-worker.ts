@@ -1,6 +1,6 @@
 /**
  * An ingest-only process for the benchmark and the reliability tests: the production wiring
- * (wireIngest: embedded aedes when MQTT_URL is unset, the ingest service) configured from the
+ * (createIngestModule: embedded aedes when MQTT_URL is unset, the ingest service) configured from the
  * environment, no HTTP. Reports over IPC: `ready` with the broker URL, then every 200 ms its
  * ingest stats and RSS (current and peak, sampled from process.memoryUsage()).
  * SIGTERM: graceful stop (flush, ack, disconnect).
@@ -10,12 +10,12 @@ import { connectDatabase } from '../../src/db/connect.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createMetricsRegistry } from '../../src/api/metrics.js';
-import { wireIngest } from '../../src/ingest/ingest-wiring.js';
+import { createIngestModule } from '../../src/ingest/ingest.module.js';
 
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
 const database = await connectDatabase({ databaseUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
-const ingest = wireIngest({ config, db: database.db, pool: database.pool, log, clock: systemClock, metrics: createMetricsRegistry() });
+const ingest = createIngestModule({ config, db: database.db, pool: database.pool, log, clock: systemClock, metrics: createMetricsRegistry() });
 await ingest.start();
 
 let peakRss = 0;

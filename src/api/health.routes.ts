@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ReadinessCheck } from '../lib/module.js';
 
-export interface ReadinessCheck {
-  name: string;
-  /** Throws when the dependency is down. May return a note to show instead of plain "ok". */
-  check(): Promise<void | string>;
-}
+export type { ReadinessCheck };
 
 const readySchema = z.object({
   status: z.enum(['ready', 'not_ready']),

@@ -12,6 +12,29 @@ const optionalUrl = (protocols: RegExp) =>
     .pipe(z.url({ protocol: protocols }).optional())
     .optional();
 
+/**
+ * What an instance runs (`MODULES`): `api` (the REST API: consumers, meters, readings, tariffs,
+ * dead letters, API keys) and `ingest` (the MQTT consumer pool, with the embedded broker when
+ * MQTT_URL is unset). Every instance that runs at all listens on HOST:PORT for /healthz, /readyz
+ * and /metrics. Later roles (billing workers, schedules, anomaly scans) join this list.
+ */
+export const INSTANCE_ROLES = ['api', 'ingest'] as const;
+export type InstanceRole = (typeof INSTANCE_ROLES)[number];
+
+const roles = z
+  .string()
+  .default('all')
+  .transform((s, ctx): InstanceRole[] => {
+    const names = s.split(',').map((n) => n.trim()).filter(Boolean);
+    const unknown = names.filter((n) => n !== 'all' && !(INSTANCE_ROLES as readonly string[]).includes(n));
+    if (unknown.length) {
+      ctx.addIssue({ code: 'custom', message: `unknown module(s) ${unknown.join(', ')}; use a comma-separated list of ${INSTANCE_ROLES.join(', ')}, or all` });
+      return z.NEVER;
+    }
+    // Blank is unset (as for the URLs): everything.
+    return names.length === 0 || names.includes('all') ? [...INSTANCE_ROLES] : INSTANCE_ROLES.filter((r) => names.includes(r));
+  });
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -85,6 +108,8 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   /** Requests with a missing or wrong API key per client address and minute; beyond, 429 without a key lookup. */
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Which modules this instance runs: `api`, `ingest` (comma-separated) or `all` (default). */
+  MODULES: roles,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** `meterbill start`: seed the demo utility when the database has no consumers. */
   DEMO_SEED: bool.default(true),

@@ -3,9 +3,6 @@
  * body schema, same service), for operators working on the host.
  */
 import type { Command } from 'commander';
-import { createContainer } from '../app/container.js';
-import { loadConfig } from '../config/load-config.js';
-import { replayBodySchema } from './ingest.routes.js';
 
 interface ReplayOptions {
   id?: string;
@@ -29,6 +26,7 @@ export function registerDeadLetterCommands(program: Command): void {
     .option('--to <time>', 'received before (ISO 8601 with offset)')
     .option('--limit <n>', 'letters per run (1–1000)', '100')
     .action(async (o: ReplayOptions) => {
+      const { replayBodySchema } = await import('./ingest.routes.js');
       const parsed = replayBodySchema.safeParse({
         ...(o.id ? { ids: o.id.split(',').map((s) => Number(s.trim())) } : {}),
         ...(o.reason ? { reason: o.reason } : {}),
@@ -40,14 +38,10 @@ export function registerDeadLetterCommands(program: Command): void {
       });
       if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; '));
       const { limit, ...filter } = parsed.data;
-      const config = loadConfig(process.env);
-      const c = await createContainer({ ...config, LOG_LEVEL: process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn' });
-      try {
-        await c.migrate();
-        const r = await c.ingest.replay.replay(filter, limit);
-        console.log(JSON.stringify(r, null, 2));
-      } finally {
-        await c.close();
-      }
+      const { withDatabase } = await import('../cli/commands.js');
+      const { createReplay } = await import('./ingest.module.js');
+      // The database alone (no tariffs, no broker): a replay writes through validation and the writer.
+      const r = await withDatabase((p) => createReplay({ config: p.config, db: p.db, clock: p.clock }).replay(filter, limit));
+      console.log(JSON.stringify(r, null, 2));
     });
 }

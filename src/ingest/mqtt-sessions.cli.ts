@@ -4,24 +4,10 @@
  * or renamed with another MQTT_INSTANCE_ID): nothing else would read what the broker queued there.
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { createContainer } from '../app/container.js';
-import { loadConfig } from '../config/load-config.js';
-import { configSchema } from '../config/config-schema.js';
-import { outstandingSessions } from './mqtt-sessions-repository.js';
+import type { withDatabase as WithDatabase } from '../cli/commands.js';
 
-const instanceSchema = configSchema.shape.MQTT_INSTANCE_ID.unwrap();
-
-async function withContainer<T>(fn: (c: Awaited<ReturnType<typeof createContainer>>) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  const c = await createContainer({ ...config, LOG_LEVEL: process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn' });
-  try {
-    await c.migrate();
-    return await fn(c);
-  } finally {
-    await c.close();
-  }
-}
+// The database (and, to drain, the broker) alone, imported when a command runs: no tariff files.
+const withDatabase: typeof WithDatabase = async (fn, opts) => (await import('../cli/commands.js')).withDatabase(fn, opts);
 
 export function registerMqttSessionCommands(program: Command): void {
   const cmd = program.command('mqtt-sessions').description('Persistent MQTT sessions of the ingest connections');
@@ -29,7 +15,7 @@ export function registerMqttSessionCommands(program: Command): void {
     .command('list')
     .description('Recorded sessions: client id, instance, state (in use or outstanding, retired), messages drained')
     .action(async () => {
-      const rows = await withContainer((c) => c.db.selectFrom('mqtt_sessions').selectAll().orderBy('instance_id').orderBy('client_id').execute());
+      const rows = await withDatabase((c) => c.db.selectFrom('mqtt_sessions').selectAll().orderBy('instance_id').orderBy('client_id').execute());
       for (const r of rows) {
         const state = r.retired_at ? `retired ${r.retired_at.toISOString()}` : 'recorded';
         console.log(`${r.instance_id}\t${r.client_id}\t${state}\tdrained=${r.drained_messages}\t${r.last_error ?? ''}`.trimEnd());
@@ -40,10 +26,16 @@ export function registerMqttSessionCommands(program: Command): void {
     .description('Drain and remove every session recorded under an instance that is stopped for good (never a running one)')
     .requiredOption('--instance <id>', 'its MQTT_INSTANCE_ID')
     .action(async (o: { instance: string }) => {
-      const instance = z.string().pipe(instanceSchema).safeParse(o.instance);
+      const { z } = await import('zod');
+      const { configSchema } = await import('../config/config-schema.js');
+      const instance = z.string().pipe(configSchema.shape.MQTT_INSTANCE_ID.unwrap()).safeParse(o.instance);
       if (!instance.success) throw new Error(`--instance: ${instance.error.issues.map((i) => i.message).join('; ')}`);
-      const result = await withContainer(async (c) => {
-        const stats = await c.ingest.retireInstance(instance.data);
+      const { outstandingSessions } = await import('./mqtt-sessions-repository.js');
+      const { createIngestModule } = await import('./ingest.module.js');
+      const { createMetricsRegistry } = await import('../api/metrics.js');
+      const result = await withDatabase(async (c) => {
+        const ingest = createIngestModule({ config: c.config, db: c.db, pool: c.database.pool, log: c.log, clock: c.clock, metrics: createMetricsRegistry() });
+        const stats = await ingest.retireInstance(instance.data);
         const left = await outstandingSessions(c.db, instance.data, []);
         return { instance: instance.data, retired: stats.retired, drainedMessages: stats.drainedMessages, outstanding: left.map((s) => ({ clientId: s.clientId, lastError: s.lastError })) };
       });

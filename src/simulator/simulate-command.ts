@@ -1,13 +1,7 @@
 /** `meterbill simulate`: publishes realistic meter data to the configured (or embedded) broker. */
 import path from 'node:path';
 import { Option, InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../config/load-config.js';
-import { connectDatabase } from '../db/connect.js';
-import { createPublisher } from './publisher.js';
-import { runSimulation } from './run-simulation.js';
-import { simMeterFromSpec, syntheticFleet, type MeterSpec } from './meter-model.js';
-import { loadInstalledMeters, loadLastRegisters } from './fleet-from-db.js';
-import { brokerUrl } from '../ingest/broker-url.js';
+import type { MeterSpec } from './meter-model.js';
 
 interface SimulateOpts {
   meters: number;
@@ -72,6 +66,14 @@ export function registerSimulateCommands(program: Command): void {
 }
 
 async function simulate(opts: SimulateOpts): Promise<void> {
+  // Imported here, not at the top: `meterbill --help` must not load the broker client or PGlite.
+  const { loadConfig } = await import('../config/load-config.js');
+  const { connectDatabase } = await import('../db/connect.js');
+  const { createPublisher } = await import('./publisher.js');
+  const { runSimulation } = await import('./run-simulation.js');
+  const { simMeterFromSpec, syntheticFleet } = await import('./meter-model.js');
+  const { loadInstalledMeters, loadLastRegisters } = await import('./fleet-from-db.js');
+  const { brokerUrl } = await import('../ingest/broker-url.js');
   const cfg = loadConfig(process.env);
   const url = opts.url ?? brokerUrl(cfg);
   const now = new Date();

@@ -5,11 +5,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DomainError } from '../lib/errors.js';
-import { buildCatalog } from './tariff-catalog.js';
-import { loadTariffDir, TariffLoadError } from './tariff-loader.js';
-import { tariffServiceOf } from './tariff-service.js';
-import { importUrdb } from './urdb/import-urdb.js';
-import { toTariffYaml } from './tariff-yaml.js';
 
 const DEFAULT_DIR = './tariffs';
 
@@ -28,6 +23,7 @@ async function run(fn: () => Promise<void>): Promise<void> {
     await fn();
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
+    const { TariffLoadError } = await import('./tariff-loader.js');
     console.error(e instanceof TariffLoadError ? e.message : `error: ${e.message}`);
     if (e.details !== undefined && !(e instanceof TariffLoadError)) console.error(JSON.stringify(e.details, null, 2));
     process.exitCode = 1;
@@ -40,6 +36,7 @@ export function registerTariffCommands(program: Command): void {
     .description('Validate every tariff file of a folder (all-or-nothing, as the service loads them)')
     .argument('[dir]', 'tariff folder', DEFAULT_DIR)
     .action((dir: string) => run(async () => {
+      const { loadTariffDir } = await import('./tariff-loader.js');
       const files = await loadTariffDir(dir);
       console.log(`${files.length} tariff file(s) valid: ${files.map((f) => `${f.code} (${f.versions.map((v) => v.id).join(', ')})`).join('; ')}`);
     }));
@@ -50,6 +47,9 @@ export function registerTariffCommands(program: Command): void {
     .option('--dir <dir>', 'tariff folder', DEFAULT_DIR)
     .option('--monthly', 'interval input: one bill per calendar month')
     .action((code: string, opts: { input: string; dir: string; monthly?: boolean }) => run(async () => {
+      const { loadTariffDir } = await import('./tariff-loader.js');
+      const { buildCatalog } = await import('./tariff-catalog.js');
+      const { tariffServiceOf } = await import('./tariff-service.js');
       const svc = tariffServiceOf(buildCatalog(await loadTariffDir(opts.dir)));
       const input = await readJson(opts.input);
       const out = opts.monthly ? svc.quoteMonthly(code, input) : svc.quote(code, input);
@@ -63,6 +63,8 @@ export function registerTariffCommands(program: Command): void {
     .option('--timezone <tz>', 'IANA zone for the schedules (URDB has none; SAM uses standard time)', 'UTC')
     .option('--valid-from <date>', 'first day of the version (default: the rate startdate)')
     .action((file: string, opts: { out?: string; code?: string; timezone: string; validFrom?: string }) => run(async () => {
+      const { importUrdb } = await import('./urdb/import-urdb.js');
+      const { toTariffYaml } = await import('./tariff-yaml.js');
       const tariff = importUrdb(await readJson(file), {
         timezone: opts.timezone, ...(opts.code ? { code: opts.code } : {}), ...(opts.validFrom ? { validFrom: opts.validFrom } : {}),
       });

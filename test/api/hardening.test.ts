@@ -10,7 +10,7 @@ import { generateApiKey } from '../../src/auth/api-key.js';
 import { createApiKeyService } from '../../src/auth/api-key-service.js';
 import { insertApiKey } from '../../src/auth/api-key-repository.js';
 import { systemClock } from '../../src/lib/clock.js';
-import { createContainer } from '../../src/app/container.js';
+import { composeInstance } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -79,7 +79,7 @@ describe('secrets in URLs', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
     const config = loadConfig({ LOG_LEVEL: 'info', DEMO_SEED: 'false', DEMO_SIMULATOR: 'false' });
-    const c = await createContainer(config, { database: t.testDb.handle, log: pino({ level: 'info' }, sink) });
+    const c = await composeInstance(config, { database: t.testDb.handle, log: pino({ level: 'info' }, sink) });
     const app = await c.buildApp();
     try {
       await app.inject({ url: `/consumers?apikey=secret123&x=${KEY_IN_URL}`, headers: t.as('read') });

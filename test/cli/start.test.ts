@@ -4,7 +4,7 @@
  * - `meterbill serve` with DATABASE_URL on a fresh PostgreSQL database (when a server is configured).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -60,6 +60,19 @@ describe('meterbill start (embedded everything)', () => {
     });
     await waitHealthy(port, 60_000);
     await expect.poll(() => /admin key:\s+(mbk_\S+)/.exec(output())?.[1], { timeout: 20_000 }).toBeTruthy();
+    // A person watching sees each slow step, in order, before the banner.
+    const steps = [
+      'meterbill: starting (modules: api, ingest)',
+      'meterbill: loading tariffs from ./tariffs',
+      `meterbill: opening embedded PostgreSQL (PGlite) in ${path.join(dataDir, 'pg')}`,
+      'meterbill: applying migrations',
+      'meterbill: seeding the demo utility (when empty)',
+      'meterbill: starting the embedded MQTT broker on port',
+      'meterbill is running at',
+    ];
+    const at = steps.map((s) => output().indexOf(s));
+    expect(at.every((i) => i >= 0), JSON.stringify(at)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
     const key = /admin key:\s+(mbk_\S+)/.exec(output())?.[1] as string;
     const base = `http://127.0.0.1:${port}`;
     const list = await fetch(`${base}/consumers?limit=500`, { headers: { authorization: `Bearer ${key}` } });
@@ -74,6 +87,16 @@ describe('meterbill start (embedded everything)', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
   }, 120_000);
+
+  it('prints its version (from package.json) and the command list', async () => {
+    const version = run(['--version'], {});
+    expect(await exited(version.child)).toBe(0);
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(version.output().trim()).toBe(pkg.version);
+    const help = run(['--help'], {});
+    expect(await exited(help.child)).toBe(0);
+    for (const cmd of ['start', 'serve', 'migrate', 'seed', 'keys', 'tariffs', 'simulate', 'dead-letters']) expect(help.output()).toMatch(new RegExp(`^  ${cmd}\\b`, 'm'));
+  }, 60_000);
 
   it('refuses bad configuration, listing every problem, without starting', async () => {
     const { child, output } = run(['serve'], { PORT: 'x', TIMEZONE: 'Nowhere/City' });

@@ -43,6 +43,27 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(5);
   });
 
+  it('runs every module by default; MODULES picks a subset, in a fixed order', () => {
+    expect(loadConfig({}).MODULES).toEqual(['api', 'ingest']);
+    expect(loadConfig({ MODULES: 'all' }).MODULES).toEqual(['api', 'ingest']);
+    expect(loadConfig({ MODULES: '' }).MODULES).toEqual(['api', 'ingest']);
+    expect(loadConfig({ MODULES: 'ingest' }).MODULES).toEqual(['ingest']);
+    expect(loadConfig({ MODULES: ' ingest , api,api' }).MODULES).toEqual(['api', 'ingest']);
+  });
+
+  it('refuses an unknown module, naming it and the known ones', () => {
+    let error: unknown;
+    try {
+      loadConfig({ MODULES: 'api,billing' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'MODULES: unknown module(s) billing; use a comma-separated list of api, ingest, or all (got "api,billing")',
+    ]);
+  });
+
   it('refuses MQTT wildcards in the topic prefix', () => {
     expect(() => loadConfig({ MQTT_TOPIC_PREFIX: 'meterbill/#' })).toThrow(/MQTT_TOPIC_PREFIX/);
   });

@@ -34,6 +34,26 @@ describe('migrations on the embedded database (PGlite, plain tables)', () => {
   });
 });
 
+describe('an up-to-date database is recognised without running the migrator', () => {
+  it('a pending migration (its row missing) still goes to the migrator', async () => {
+    const t = await createTestDatabase();
+    opened.push(t);
+    const { rows } = await sql<{ name: string }>`select max(name) as name from kysely_migration`.execute(t.db);
+    const last = rows[0]?.name as string;
+    expect(last).toMatch(/^\d{4}_/);
+    await sql`delete from kysely_migration where name = ${last}`.execute(t.db);
+    // The migrator re-runs the last migration, whose objects exist: the failure proves it was asked.
+    await expect(migrateToLatest(t.db)).rejects.toThrow(`migration ${last} failed`);
+  });
+
+  it('a recorded migration without its file goes to the migrator, which refuses it', async () => {
+    const t = await createTestDatabase();
+    opened.push(t);
+    await sql`insert into kysely_migration (name, timestamp) values ('9999_from_a_newer_meterbill', now()::text)`.execute(t.db);
+    await expect(migrateToLatest(t.db)).rejects.toThrow(/9999_from_a_newer_meterbill/);
+  });
+});
+
 describe.skipIf(!serverUrl)('migrations on a plain PostgreSQL server', () => {
   it('creates ordinary tables in the test schema and is idempotent', async () => {
     const t = await fresh(serverUrl);

@@ -2,7 +2,7 @@
  * A whole app on an isolated test database, plus API keys of every scope, for `inject` tests.
  */
 import type { FastifyInstance } from 'fastify';
-import { createContainer, type Container } from '../../src/app/container.js';
+import { composeInstance, type Instance } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import type { Scope } from '../../src/lib/access.js';
@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from './test-db.js';
 
 export interface TestApp {
   app: FastifyInstance;
-  container: Container;
+  container: Instance;
   testDb: TestDatabase;
   keys: Record<Scope, string>;
   /** Headers carrying the key of a scope. */
@@ -21,7 +21,7 @@ export interface TestApp {
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const testDb = await createTestDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', DEMO_SEED: 'false', DEMO_SIMULATOR: 'false', ...env });
-  const container = await createContainer(config, { database: testDb.handle, log: createLogger('silent') });
+  const container = await composeInstance(config, { database: testDb.handle, log: createLogger('silent') });
   const app = await container.buildApp();
   const keys = {} as Record<Scope, string>;
   for (const scope of ['read', 'operate', 'admin'] as const) keys[scope] = (await container.apiKeys.create(`test ${scope}`, [scope])).key;

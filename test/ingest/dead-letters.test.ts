@@ -17,8 +17,8 @@ const BIG = 600_000;
 beforeAll(async () => {
   broker = await testBroker();
   t = await createTestApp({ MQTT_URL: broker.url, MQTT_TOPIC_PREFIX: prefix, MQTT_SHARE_GROUP: `g${Date.now() % 100000}` });
-  await t.container.startBackground();
-  const svc = t.container.ingest.service();
+  await t.container.start();
+  const svc = t.container.ingest?.service();
   if (!svc) throw new Error('ingest not started');
   const json = (o: unknown) => Buffer.from(JSON.stringify(o));
   // Unknown meters: one meter message (3 readings), one gateway batch of two meters (1 reading each).

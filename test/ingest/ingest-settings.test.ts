@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';
-import { ingestSettings } from '../../src/ingest/ingest-wiring.js';
+import { ingestSettings } from '../../src/ingest/ingest.module.js';
 import { connectionClientIds } from '../../src/ingest/mqtt-consumer.js';
 
 describe('ingest client ids', () => {

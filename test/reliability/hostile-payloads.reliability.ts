@@ -139,7 +139,7 @@ describe('huge decimals in quotes', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ QUOTE_WORKERS: '2', QUOTE_QUEUE_MAX: '64' });
-    await t.container.quotes.warm();
+    await t.container.quotes?.warm();
   }, 120_000);
   afterAll(async () => t?.close());
 

@@ -46,7 +46,7 @@ describe('quotes in a worker pool (QUOTE_WORKERS=1, QUOTE_QUEUE_MAX=1)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ QUOTE_WORKERS: '1', QUOTE_QUEUE_MAX: '1', QUOTE_TIMEOUT_MS: '120000' });
-    await t.container.quotes.warm();
+    await t.container.quotes?.warm();
   }, 120_000);
   afterAll(async () => t?.close());
 
@@ -86,7 +86,7 @@ describe('a quote that takes too long (QUOTE_TIMEOUT_MS=50)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ QUOTE_WORKERS: '1', QUOTE_TIMEOUT_MS: '50' });
-    await t.container.quotes.warm();
+    await t.container.quotes?.warm();
   }, 120_000);
   afterAll(async () => t?.close());
 
