@@ -84,7 +84,7 @@ describe('MODULES=ingest', () => {
       expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
       const ready = await app.inject({ url: '/readyz' });
       expect(ready.statusCode).toBe(200);
-      expect(Object.keys(ready.json().checks as object).sort()).toEqual(['database', 'mqtt', 'timescaledb_jobs']);
+      expect(Object.keys(ready.json().checks as object).sort()).toEqual(['database', 'mqtt', 'timescaledb', 'timescaledb_jobs']);
       const metrics = await app.inject({ url: '/metrics', headers: auth });
       expect(metrics.statusCode).toBe(200);
       expect(metrics.body).toMatch(/^meterbill_ingest_messages_total\{outcome="stored"\} 1$/m);
@@ -135,7 +135,7 @@ describe('MODULES=api', () => {
       expect(stats.statusCode).toBe(200);
       expect(stats.json()).toMatchObject({ running: false, ingest: null });
       const ready = await app.inject({ url: '/readyz' });
-      expect(Object.keys(ready.json().checks as object).sort()).toEqual(['database', 'timescaledb_jobs']);
+      expect(Object.keys(ready.json().checks as object).sort()).toEqual(['database', 'timescaledb', 'timescaledb_jobs']);
       await new Promise((r) => setTimeout(r, 300)); // time for a connection attempt to land
       expect(connections).toBe(0);
     } finally {
