@@ -19,6 +19,7 @@ export const PURE_FILES = [
   'src/ingest/{message-parse,validate,topics,payload-schema,broker-url}.ts',
   'src/readings/{channels,reading-schema}.ts',
   'src/lib/{access,decimal-schema,errors,local-time,pagination,prng,problem,text-schema,zod-issues}.ts',
+  'src/billing/{account-billing,account-period,bill-build,billing-schema,consumption,cycle-calendar,estimation,max-demand,quote-input,read-selection,tariff-needs,vee-rules}.ts',
   'src/accounts/account-rules.ts',
   'src/demo/demo-utility.ts',
   'src/simulator/{encode,events,faults,generate,load-shapes,meter-model,stream,tod-zones}.ts',

@@ -23,6 +23,7 @@ import { createMetersModule, type MetersModule } from '../meters/meters.module.j
 import { createTariffsModule } from '../tariffs/tariffs.module.js';
 import { createIngestAdminModule, createIngestModule, type IngestAdminModule, type IngestModule } from '../ingest/ingest.module.js';
 import { createReadingsModule } from '../readings/readings.module.js';
+import { createBillingModule, type BillingModule } from '../billing/billing.module.js';
 import { createTimescaleJobsModule } from '../db/timescale-jobs.module.js';
 import { createDemoSimulatorModule } from '../simulator/demo-simulator.module.js';
 import { openPlatform, type Platform, type PlatformOptions } from './platform.js';
@@ -68,12 +69,14 @@ export async function composeInstance(config: Config, opts: ComposeOptions = {})
   let accounts: AccountsModule | undefined;
   let meters: MetersModule | undefined;
   let ingestAdmin: IngestAdminModule | undefined;
+  let billing: BillingModule | undefined;
   if (tariffs) {
     accounts = createAccountsModule({ db, clock, tariffCategory: tariffs.categoryOf });
     meters = createMetersModule({ db, clock, timezone: config.TIMEZONE, invalidateMeters: ingest?.invalidateMeters });
     const readings = createReadingsModule({ db, timezone: config.TIMEZONE, clock });
     ingestAdmin = createIngestAdminModule({ config, db, clock, queries: readings.queries, consumer: ingest });
-    modules.push(createApiKeysModule({ apiKeys }), tariffs, accounts, meters, readings, ingestAdmin);
+    billing = createBillingModule({ db, clock, log, tariffs: tariffs.service, config });
+    modules.push(createApiKeysModule({ apiKeys }), tariffs, accounts, meters, readings, ingestAdmin, billing);
   }
   if (ingest) modules.push(ingest);
   if (opts.demoSimulator) modules.push(createDemoSimulatorModule({ db, clock, config, log: log.child({ module: 'demo-simulator' }) }));
@@ -99,6 +102,7 @@ export async function composeInstance(config: Config, opts: ComposeOptions = {})
     meters: meters?.service,
     ingest,
     ingestAdmin,
+    billing: billing?.service,
     readiness,
     migrate: platform.migrate,
     buildApp: () =>

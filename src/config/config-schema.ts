@@ -115,6 +115,30 @@ export const configSchema = z.object({
   DEMO_SEED: bool.default(true),
   /** `meterbill start`: run a gentle simulator that publishes readings for the demo meters. */
   DEMO_SIMULATOR: bool.default(true),
+  /**
+   * Billing: estimation's last resort, units per kW of sanctioned load per day by category (JSON).
+   * Defaults are load factors times 24 h: 10 % for homes (2.4), 15 % for shops (3.6), 20 % for
+   * small industry (4.8), 40 % for HT industry (9.6) — our own round figures, to be replaced by the
+   * utility's approved norms.
+   */
+  BILLING_NORMS: z
+    .string()
+    .default('{"lt_domestic":"2.4","lt_non_domestic":"3.6","lt_industrial":"4.8","ht_industrial":"9.6","ht_non_industrial":"7.2"}')
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON: {"category": "units per kW per day"}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().regex(/^[a-z_]{1,32}$/), z.string().regex(/^\d{1,3}(\.\d{1,4})?$/, 'a decimal string such as "2.4"'))),
+  /** Billing: workers a process runs on a billing run (each claims batches of accounts). */
+  BILLING_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  /** Billing: accounts a worker claims at a time. */
+  BILLING_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** Billing: a claim older than this is taken over (its worker is presumed dead). */
+  BILLING_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -99,6 +99,106 @@ export interface ApiKeysTable {
   last_used_at: Date | null;
 }
 
+type Json<T extends object> = JSONColumnType<T, string, string>;
+type DateCol = ColumnType<Date | string, string, string>;
+
+/** Billing (0008). */
+export interface CycleGroupsTable {
+  code: string;
+  read_day: number;
+  window_days: number;
+  due_days: Json<{ default: number; byCategory: Record<string, number> }>;
+  bill_series: string;
+  vee_thresholds: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+export interface BillingRunsTable {
+  id: Id;
+  cycle_group: string;
+  period: string;
+  dry_run: boolean;
+  status: string;
+  started_by: string;
+  started_at: Generated<Date>;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface BillingRunItemsTable {
+  run_id: number;
+  account_id: number;
+  status: string;
+  claimed_by: string | null;
+  claimed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  attempts: ColumnType<number, number | undefined, number>;
+  reason: string | null;
+  details: JSONColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  bill_id: number | null;
+  amount: ColumnType<string | null, string | null | undefined, string | null>;
+  estimated: boolean | null;
+}
+
+export interface BillSeriesCountersTable {
+  series: string;
+  fy: string;
+  next_seq: ColumnType<number, number, number>;
+}
+
+export interface BillsTable {
+  id: Id;
+  bill_no: string | null;
+  series: string;
+  fy: string;
+  seq: number | null;
+  account_id: number;
+  cycle_period: string;
+  period_from: DateCol;
+  period_to: DateCol;
+  version: ColumnType<number, number | undefined, number>;
+  status: string;
+  estimated: boolean;
+  estimate_method: string | null;
+  tariff_code: string;
+  total: Numeric;
+  bill_date: DateCol;
+  due_date: DateCol;
+  reads: Json<Record<string, unknown>>;
+  determinants: Json<Record<string, unknown>>;
+  engine: Json<Record<string, unknown>>;
+  run_id: number | null;
+  replaces_bill_id: number | null;
+  created_at: Generated<Date>;
+  issued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface BillLinesTable {
+  bill_id: number;
+  seq: number;
+  rule_id: string;
+  kind: string;
+  label: string;
+  zone: string | null;
+  amount: Numeric;
+  explanation: Json<Record<string, unknown>>;
+}
+
+export interface BillingExceptionsTable {
+  id: Id;
+  run_id: number;
+  account_id: number;
+  bill_id: number | null;
+  rule: string;
+  severity: string;
+  message: string;
+  data: Json<Record<string, unknown>>;
+  status: ColumnType<string, string | undefined, string>;
+  resolution: string | null;
+  resolved_by: string | null;
+  resolved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Generated<Date>;
+}
+
 /** Persistent MQTT sessions of the ingest connections (migration 0006). */
 export interface MqttSessionsTable {
   client_id: string;
@@ -125,5 +225,12 @@ export interface Database {
   events: EventsTable;
   dead_letters: DeadLettersTable;
   api_keys: ApiKeysTable;
+  cycle_groups: CycleGroupsTable;
+  billing_runs: BillingRunsTable;
+  billing_run_items: BillingRunItemsTable;
+  bill_series_counters: BillSeriesCountersTable;
+  bills: BillsTable;
+  bill_lines: BillLinesTable;
+  billing_exceptions: BillingExceptionsTable;
   mqtt_sessions: MqttSessionsTable;
 }

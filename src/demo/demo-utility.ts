@@ -36,6 +36,19 @@ const BUSINESSES = ['Kirana Store', 'Medical Hall', 'Sweets', 'Tailors', 'Cyber 
 const WORKS = ['Rice Mill', 'Flour Mill', 'Cold Storage', 'Steel Rolling Mill', 'Textiles', 'Plastics', 'Cement Works', 'Paper Mill'];
 
 
+/**
+ * The demo's billing calendar: the four LT groups read on the 5th, 12th, 19th and 26th (a read
+ * team covers one group a week), HT consumers on the 1st with a shorter due period, as discoms
+ * commonly give industry. Due days and series are illustrative.
+ */
+export const DEMO_CYCLE_GROUPS = [
+  { group: 'C1', readDay: 5, windowDays: 2, dueDays: { default: 15, byCategory: {} }, billSeries: 'LKO-C1' },
+  { group: 'C2', readDay: 12, windowDays: 2, dueDays: { default: 15, byCategory: {} }, billSeries: 'LKO-C2' },
+  { group: 'C3', readDay: 19, windowDays: 2, dueDays: { default: 15, byCategory: {} }, billSeries: 'LKO-C3' },
+  { group: 'C4', readDay: 26, windowDays: 2, dueDays: { default: 15, byCategory: {} }, billSeries: 'LKO-C4' },
+  { group: 'HT', readDay: 1, windowDays: 1, dueDays: { default: 10, byCategory: {} }, billSeries: 'LKO-HT' },
+] as const;
+
 export function generateDemoUtility(seed = 42, htCount = 8): DemoConnection[] {
   const g = createRng(seed);
   const r = () => g.next();

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { insertAccount, countAccounts } from '../accounts/accounts-repository.js';
 import { insertInstallation, insertMeter } from '../meters/meters-repository.js';
-import { generateDemoUtility } from './demo-utility.js';
+import { DEMO_CYCLE_GROUPS, generateDemoUtility } from './demo-utility.js';
+import { getCycleGroup, upsertCycleGroup } from '../billing/runs-repository.js';
 
 export interface SeedResult {
   seeded: boolean;
@@ -20,6 +21,10 @@ export async function seedDemo(db: Kysely<Database>, opts: { force?: boolean; se
   let accounts = 0;
   let meters = 0;
   await db.transaction().execute(async (trx) => {
+    // calendars an operator already changed are left as they are
+    for (const g of DEMO_CYCLE_GROUPS) {
+      if (!(await getCycleGroup(trx, g.group))) await upsertCycleGroup(trx, { ...g, dueDays: { ...g.dueDays } }, {});
+    }
     for (const c of connections) {
       const accountId = await insertAccount(trx, c.account);
       const meterId = await insertMeter(trx, c.meter);

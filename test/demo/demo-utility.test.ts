@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoUtility } from '../../src/demo/demo-utility.js';
+import { DEMO_CYCLE_GROUPS, generateDemoUtility } from '../../src/demo/demo-utility.js';
 import { seedDemo } from '../../src/demo/seed-service.js';
 import { accountCreateSchema } from '../../src/accounts/account-schema.js';
 import { meterCreateSchema } from '../../src/meters/meter-schema.js';
@@ -21,6 +21,8 @@ describe('generateDemoUtility (pure)', () => {
     expect(by('lt_industrial')).toBeGreaterThan(20);
     expect(by('ht_industrial')).toBeGreaterThanOrEqual(5);
     expect(new Set(demo.map((d) => d.account.cycleGroup)).size).toBeGreaterThanOrEqual(4);
+    // every account's group has a billing calendar
+    expect([...new Set(demo.map((d) => d.account.cycleGroup))].sort()).toEqual(DEMO_CYCLE_GROUPS.map((g) => g.group).sort());
   });
 
   it('produces records the API itself would accept', () => {
@@ -45,6 +47,8 @@ describe('seedDemo', () => {
     expect(first).toMatchObject({ seeded: true, accounts: 328, meters: 328 });
     const open = await t.db.selectFrom('meter_installations').select((eb) => eb.fn.countAll<number>().as('n')).where('removed_at', 'is', null).executeTakeFirstOrThrow();
     expect(Number(open.n)).toBe(328);
+    const groups = await t.db.selectFrom('cycle_groups').select(['code', 'read_day']).orderBy('code').execute();
+    expect(groups).toEqual([{ code: 'C1', read_day: 5 }, { code: 'C2', read_day: 12 }, { code: 'C3', read_day: 19 }, { code: 'C4', read_day: 26 }, { code: 'HT', read_day: 1 }]);
     expect(await seedDemo(t.db)).toEqual({ seeded: false, accounts: 0, meters: 0 });
     expect(await seedDemo(t.db, { force: true })).toEqual({ seeded: true, accounts: 0, meters: 0 });
   });
