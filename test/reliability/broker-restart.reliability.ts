@@ -72,9 +72,10 @@ async function run(name: string, outage: Outage, downMs: number) {
     })();
     await sleep(4000);
     const before = await countReadings(db.handle.pool!);
-    if (outage.holdPublisher) gate = new Promise<void>((r) => (openGate = r));
-    // The fault lands on un-acknowledged work: messages taken by the ingester and not yet acked.
+    // The fault lands on un-acknowledged work: messages taken by the ingester and not yet acked
+    // (the publisher is held only from here: what it has sent still flows).
     await waitFor(() => (ing.last().stats?.queue.inFlightMessages ?? 0) > 0, 10_000, 'messages in flight', 5);
+    if (outage.holdPublisher) gate = new Promise<void>((r) => (openGate = r));
     await outage.down();
     await waitFor(() => ing.last().stats?.mqtt.connected === 0, 10_000, 'ingester sees the broker gone');
     await sleep(downMs);
