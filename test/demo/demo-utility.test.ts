@@ -47,5 +47,5 @@ describe('seedDemo', () => {
     expect(Number(open.n)).toBe(328);
     expect(await seedDemo(t.db)).toEqual({ seeded: false, accounts: 0, meters: 0 });
     expect(await seedDemo(t.db, { force: true })).toEqual({ seeded: true, accounts: 0, meters: 0 });
-  });
+  }, 60_000); // 328 accounts and meters seeded through the services, three times: ~25 s on a loaded 2-core machine
 });
