@@ -48,7 +48,7 @@ export async function requireServices(): Promise<string | null> {
 /** Warns and returns `reason` (tests skip on it), or throws it under CI=true. */
 export function skipOrFail(reason: string | null): string | null {
   if (reason === null) return null;
-  if (IN_CI) throw new Error(`${reason} (CI=true: the reliability suite must run, not skip)`);
+  if (IN_CI) throw new Error(`${reason.replace('skipped', 'cannot run')} — CI=true: the reliability suite fails instead of skipping`);
   console.warn(reason);
   return reason;
 }
