@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * `npm run test:reliability`: crash, outage and fuzz tests against the real PostgreSQL and
- * Mosquitto (they skip with a message when those are not reachable). One file at a time: they
+ * Mosquitto (they skip with a message when those are not reachable; with CI=true, as `.ci/run`
+ * runs them on every submission, they fail instead). One file at a time: they
  * load the machine and share the broker. Not part of `npm test` (file names end in
  * `.reliability.ts`, outside the default `*.test.ts` pattern).
  */

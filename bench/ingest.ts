@@ -5,14 +5,22 @@
  * For each broker (Mosquitto at BENCH_MQTT_URL, and the embedded aedes inside the ingesting
  * process) and each mode (gateway batches; one reading per message):
  *   1. a fresh database, migrated and seeded with the workload's meters;
- *   2. COPY of the workload's rows (timed: the ceiling), then TRUNCATE;
+ *   2. COPY of the workload's rows with INGEST_WRITERS parallel streams, the ingester's own
+ *      parallelism (timed over BENCH_COPY_ROUNDS rounds, default 3: the ceiling, best and
+ *      median), then TRUNCATE;
  *   3. the ingester as a child process (bench/harness/ingest-worker.ts: production wiring, no
  *      HTTP), so its RSS is its own (peak of process.memoryUsage().rss sampled every 50 ms);
  *   4. this process publishes at QoS 1 with a bounded backlog (Mosquitto's default
  *      max_queued_messages of 1000 per session would otherwise drop messages: a broker limit,
  *      not the ingester's) and waits for the committed row count;
- *   5. verification by counting rows: lost = published distinct − stored, duplicates = stored rows
- *      beyond distinct keys; duplicate *deliveries* from the ingester's own stats.
+ *   5. accounting (bench/harness/readings-ledger.ts): every published reading, key and value,
+ *      against the table: `lost` (key missing), `wrong_values` (stored with another value),
+ *      `unexpected` (stored, never published); `duplicate_deliveries` (rows that came again and
+ *      were ignored by the key), `redelivered_messages` (PUBLISH packets with DUP) and
+ *      `conflicting_values` (a different value for a stored key: dead-lettered). The primary key
+ *      makes duplicate rows impossible, so they are not counted.
+ * A mode that lost, changed or invented a reading, recorded a conflict, or stalled (no commit for
+ * 60 s) makes the run exit 1 after printing its results.
  * Env: BENCH_READINGS (default 1000000), BENCH_BROKERS (mosquitto,embedded), BENCH_MODES
  * (gateway,per-message), BENCH_MQTT_URL, BENCH_DATABASE_URL, BENCH_PUBLISHERS (connections),
  * BENCH_GATEWAY_CONNECTIONS (16) and BENCH_PER_MESSAGE_CONNECTIONS (256 via Mosquitto, 64 via aedes): the ingester's
@@ -20,14 +28,12 @@
  * BENCH_TSX=1 (run the ingester through tsx instead of compiled), INGEST_* (passed to the ingester). One JSON line per mode as it completes; the last line is one
  * JSON line with every mode.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { createPublisher } from '../src/simulator/publisher.js';
-import { buildWorkload, copyLines, type Workload } from './harness/workload.js';
-import { createFreshDatabase, type FreshDatabase } from './harness/fresh-database.js';
+import { buildWorkload, type Workload } from './harness/workload.js';
+import { copyCeiling, ingestWriters } from './harness/copy-ceiling.js';
+import { account, addPublished, deadLettersByReason, describeAccounting, exact, storedReadings, type ReadingValues } from './harness/readings-ledger.js';
+import { createFreshDatabase } from './harness/fresh-database.js';
+import { machineBusyMs, ownCpuMs, serviceCpuMs, servicesPerReading } from './harness/cpu.js';
 import { buildWorker, startIngester, waitFor, type IngesterProcess } from './harness/ingester-process.js';
 import { cleanMosquittoSessions } from './harness/mqtt-sessions.js';
 
@@ -40,6 +46,9 @@ const MODES = (process.env.BENCH_MODES ?? 'gateway,per-message').split(',') as M
 const MOSQUITTO = process.env.BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 2);
 const STALL_MS = 60_000;
+const COPY_ROUNDS = Number(process.env.BENCH_COPY_ROUNDS ?? 3);
+/** Probe readings (bench's own, see probe()) are on this channel, in no workload. */
+const PROBE_CHANNEL = '14.7.0';
 /** The ingester runs compiled (tsc, plain node) as in production; BENCH_TSX=1 runs it through tsx. */
 const COMPILED = process.env.BENCH_TSX !== '1';
 
@@ -52,11 +61,23 @@ interface ModeResult {
   duration_s: number;
   readings_per_s: number;
   messages_per_s: number;
+  /** COPY ceiling, best round and median of rounds, with `copy_streams` parallel streams. */
   copy_rows_per_s: number;
+  copy_rows_per_s_median: number;
+  copy_streams: number;
+  copy_rounds: number[];
+  /** readings_per_s ÷ the best COPY round (the conservative ratio) */
   ratio: number;
   lost: number;
-  duplicates: number;
+  wrong_values: number;
+  unexpected: number;
+  conflicting_values: number;
+  /** No commit for 60 s while readings were missing: the run was cut short. */
+  stalled: boolean;
+  /** Reading rows offered again and ignored by the primary key (ingester stats). */
   duplicate_deliveries: number;
+  /** PUBLISH packets the broker sent again (DUP flag), seen by the ingester. */
+  redelivered_messages: number;
   /** Write batches the ingester committed (readings ÷ batches = rows per commit). */
   batches: number;
   rss_mb: number;
@@ -87,17 +108,24 @@ async function main(): Promise<void> {
     const prefixBase = `bench${process.pid}`;
     const workload = buildWorkload({ mode, readings: READINGS, prefix: `${prefixBase}/${mode}/v1` });
     log(`[${mode}] workload: ${workload.readings} readings in ${workload.messages.length} messages (${mb(workload.messages.reduce((a, m) => a + m.payload.length, 0))} MB), generated in ${Date.now() - t} ms`);
+    const published: ReadingValues = new Map();
+    for (const p of workload.payloads) addPublished(p, published);
     for (const broker of BROKERS) {
-      const r = await runMode(mode, broker, workload);
+      const r = await runMode(mode, broker, workload, published);
       results.push(r);
       // Each mode's line as soon as it is measured (a long run that dies later keeps it).
       console.log(JSON.stringify(r));
     }
   }
   console.log(JSON.stringify({ bench: 'ingest', readings_target: READINGS, modes: results }));
+  const failed = results.filter((r) => r.lost || r.wrong_values || r.unexpected || r.conflicting_values || r.stalled);
+  if (failed.length) {
+    console.error(`bench:ingest FAILED: ${failed.map((r) => `${r.mode} via ${r.broker}: lost ${r.lost}, wrong ${r.wrong_values}, unexpected ${r.unexpected}, conflicts ${r.conflicting_values}${r.stalled ? ', stalled' : ''}`).join('; ')}`);
+    process.exit(1);
+  }
 }
 
-async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeResult> {
+async function runMode(mode: Mode, broker: Broker, w: Workload, published: ReadingValues): Promise<ModeResult> {
   const tag = `[${mode} via ${broker}]`;
   const db = await createFreshDatabase(`bench_ingest_${mode.replace('-', '_')}_${broker}`, w.specs);
   let ingester: IngesterProcess | undefined;
@@ -112,8 +140,8 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
       (mode === 'gateway' ? 16 : broker === 'embedded' ? 64 : 256),
   );
   try {
-    const copy = await copyCeiling(db, w);
-    log(`${tag} COPY ceiling: ${copy.rows} rows in ${copy.seconds.toFixed(2)} s = ${Math.round(copy.rows / copy.seconds)} rows/s`);
+    const copy = await copyCeiling(db, w, { streams: ingestWriters(), rounds: COPY_ROUNDS });
+    log(`${tag} COPY ceiling (${copy.streams} parallel streams, as INGEST_WRITERS): ${copy.rows} rows; best ${copy.best} rows/s, median ${copy.median} rows/s (rounds ${copy.rounds.join(', ')})`);
     const prefix = topicPrefixOf(w);
     ingester = await startIngester({
       DATABASE_URL: db.url,
@@ -126,11 +154,14 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
     const run = await publishAndWait(tag, w, ingester, broker === 'mosquitto' ? MOSQUITTO : ingester.brokerUrl, prefix, mode);
     const peak = ingester.last().peakRssMb;
     const dupDeliveries = ingester.last().stats?.duplicates ?? 0;
+    const redelivered = ingester.last().redeliveries;
     const batches = ingester.last().stats?.batches ?? 0;
     await ingester.stop();
-    const v = await verify(db);
-    const readingsPerS = Math.round(v.stored / run.seconds);
-    const copyRate = Math.round(copy.rows / copy.seconds);
+    const a = account(published, await storedReadings(db.handle.pool!, [PROBE_CHANNEL]));
+    const conflicts = (await deadLettersByReason(db.handle.pool!)).conflicting_value ?? 0;
+    log(`${tag} accounting: ${describeAccounting(a)}; conflicting values ${conflicts}${run.stalled ? '; STALLED' : ''}`);
+    const readingsPerS = Math.round((a.published - a.lost.length) / run.seconds);
+    const copyRate = copy.best;
     const result: ModeResult = {
       bench: 'ingest',
       mode,
@@ -141,10 +172,17 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
       readings_per_s: readingsPerS,
       messages_per_s: Math.round(w.messages.length / run.seconds),
       copy_rows_per_s: copyRate,
+      copy_rows_per_s_median: copy.median,
+      copy_streams: copy.streams,
+      copy_rounds: copy.rounds,
       ratio: round(readingsPerS / copyRate, 3),
-      lost: w.readings - v.stored,
-      duplicates: v.rows - v.distinct,
+      lost: a.lost.length,
+      wrong_values: a.wrongValue.length,
+      unexpected: a.unexpected.length,
+      conflicting_values: conflicts,
+      stalled: run.stalled,
       duplicate_deliveries: dupDeliveries,
+      redelivered_messages: redelivered,
       batches,
       rss_mb: Math.round(peak),
       ingester_cpu_us_per_reading: run.ingesterCpuUsPerReading,
@@ -155,7 +193,7 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
       rss_measured: `peak RSS of the ingesting child process (${COMPILED ? 'tsc-compiled, plain node' : 'through tsx'}; process.memoryUsage().rss every 50 ms); publisher runs in the parent`,
       ingest_connections: connections,
     };
-    log(`${tag} ${result.readings_per_s} readings/s, ${result.messages_per_s} messages/s, ratio ${result.ratio}, lost ${result.lost}, duplicates ${result.duplicates}, duplicate deliveries ${dupDeliveries}, ${batches} batches (${Math.round(w.readings / Math.max(1, batches))} rows each), peak RSS ${result.rss_mb} MB, CPU per reading: ingester ${result.ingester_cpu_us_per_reading} µs, publisher ${result.publisher_cpu_us_per_reading} µs, Mosquitto ${result.mosquitto_cpu_us_per_reading} µs, PostgreSQL ${result.postgres_cpu_us_per_reading} µs, machine ${result.machine_cpu_us_per_reading} µs`);
+    log(`${tag} ${result.readings_per_s} readings/s, ${result.messages_per_s} messages/s, ratio ${result.ratio}, exact ${exact(a)} (lost ${result.lost}, wrong ${result.wrong_values}, unexpected ${result.unexpected}), conflicts ${conflicts}, duplicate deliveries ${dupDeliveries} rows / ${redelivered} messages, ${batches} batches (${Math.round(w.readings / Math.max(1, batches))} rows each), peak RSS ${result.rss_mb} MB, CPU per reading: ingester ${result.ingester_cpu_us_per_reading} µs, publisher ${result.publisher_cpu_us_per_reading} µs, Mosquitto ${result.mosquitto_cpu_us_per_reading} µs, PostgreSQL ${result.postgres_cpu_us_per_reading} µs, machine ${result.machine_cpu_us_per_reading} µs`);
     return result;
   } finally {
     await ingester?.kill();
@@ -167,34 +205,6 @@ async function runMode(mode: Mode, broker: Broker, w: Workload): Promise<ModeRes
 function topicPrefixOf(w: Workload): string {
   const t = w.messages[0]?.topic ?? '';
   return t.slice(0, t.search(/\/(meters|gateways)\//));
-}
-
-async function copyCeiling(db: FreshDatabase, w: Workload): Promise<{ rows: number; seconds: number }> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    // The text is built before the clock starts: the ceiling is the database's, not JSON's.
-    const chunks: string[] = [];
-    let buf = '';
-    for (const line of copyLines(w.payloads, db.meterIds)) {
-      buf += line;
-      if (buf.length > 1 << 20) {
-        chunks.push(buf);
-        buf = '';
-      }
-    }
-    if (buf) chunks.push(buf);
-    const t0 = performance.now();
-    const stream = client.query(copyFrom('copy readings (meter_id, channel, ts, value, occurred_at) from stdin'));
-    await pipeline(Readable.from(chunks), stream);
-    const seconds = (performance.now() - t0) / 1000;
-    const { rows } = await client.query<{ n: string }>('select count(*) as n from readings');
-    await client.query('truncate readings');
-    await client.query('checkpoint');
-    return { rows: Number(rows[0]?.n), seconds };
-  } finally {
-    await client.end();
-  }
 }
 
 async function publishAndWait(tag: string, w: Workload, ing: IngesterProcess, url: string, prefix: string, mode: Mode) {
@@ -216,8 +226,19 @@ async function publishAndWait(tag: string, w: Workload, ing: IngesterProcess, ur
   const t0 = Date.now();
   let sentReadings = 0;
   const cpu0 = { ingester: ing.last().cpuMs ?? 0, machine: machineBusyMs(), publisher: ownCpuMs(), services: serviceCpuMs() };
+  // Stalled: readings are missing and nothing has committed for STALL_MS (the run stops there).
+  let lastCount = inserted();
+  let lastProgress = Date.now();
+  let stalled = false;
+  const watch = () => {
+    const n = inserted();
+    if (n !== lastCount) [lastCount, lastProgress] = [n, Date.now()];
+    stalled ||= n < w.readings && Date.now() - lastProgress > STALL_MS;
+    return n;
+  };
   for (const m of w.messages) {
-    while (sentReadings - inserted() > maxBacklogReadings) await new Promise((r) => setTimeout(r, 5));
+    while (!stalled && sentReadings - watch() > maxBacklogReadings) await new Promise((r) => setTimeout(r, 5));
+    if (stalled) break;
     await pub.publish(m.topic, m.payload);
     sentReadings += perMessage;
     if (Date.now() - lastLog > 2000) {
@@ -227,17 +248,14 @@ async function publishAndWait(tag: string, w: Workload, ing: IngesterProcess, ur
   }
   await pub.flush();
   await pub.close();
-  let lastProgress = Date.now();
-  let lastCount = inserted();
   await waitFor(
     () => {
-      const n = inserted();
-      if (n !== lastCount) [lastCount, lastProgress] = [n, Date.now()];
+      const n = watch();
       if (Date.now() - lastLog > 2000) {
         lastLog = Date.now();
         progress(tag, t0, w.messages.length, n, ing);
       }
-      return n >= w.readings || Date.now() - lastProgress > STALL_MS;
+      return n >= w.readings || stalled;
     },
     3_600_000,
     'all readings stored',
@@ -248,51 +266,12 @@ async function publishAndWait(tag: string, w: Workload, ing: IngesterProcess, ur
   return {
     seconds: (Math.min(Date.now(), lastCommit) - t0) / 1000,
     mode,
+    stalled,
     ingesterCpuUsPerReading: perReadingUs((ing.last().cpuMs ?? 0) - cpu0.ingester),
     machineCpuUsPerReading: perReadingUs(machineBusyMs() - cpu0.machine),
     publisherCpuUsPerReading: perReadingUs(ownCpuMs() - cpu0.publisher),
     ...servicesPerReading(cpu0.services, serviceCpuMs(), perReadingUs),
   };
-}
-
-/** CPU used so far by the machine's Mosquitto and PostgreSQL processes, ms (/proc/<pid>/stat). */
-function serviceCpuMs(): Map<number, { comm: string; ms: number }> {
-  const out = new Map<number, { comm: string; ms: number }>();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (comm !== 'mosquitto' && !comm.startsWith('postgres')) continue;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(pid), { comm: comm.startsWith('postgres') ? 'postgres' : comm, ms: (Number(f[11]) + Number(f[12])) * 10 });
-    } catch {
-      // the process ended
-    }
-  }
-  return out;
-}
-
-function servicesPerReading(before: ReturnType<typeof serviceCpuMs>, after: ReturnType<typeof serviceCpuMs>, perReading: (ms: number) => number) {
-  const sum = { mosquitto: 0, postgres: 0 };
-  for (const [pid, a] of after) sum[a.comm as keyof typeof sum] += a.ms - (before.get(pid)?.ms ?? 0);
-  return { mosquittoCpuUsPerReading: perReading(sum.mosquitto), postgresCpuUsPerReading: perReading(sum.postgres) };
-}
-
-/** CPU this (publishing) process has used, ms. */
-function ownCpuMs(): number {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-}
-
-/** CPU time all cores have spent busy since boot, ms (/proc/stat: everything but idle and iowait). */
-function machineBusyMs(): number {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
-    const busy = f.reduce((a, b) => a + b, 0) - (f[3] ?? 0) - (f[4] ?? 0);
-    return (busy * 1000) / 100; // USER_HZ = 100 on Linux
-  } catch {
-    return 0;
-  }
 }
 
 function progress(tag: string, t0: number, published: number, inserted: number, ing: IngesterProcess): void {
@@ -321,14 +300,6 @@ async function probe(pub: Awaited<ReturnType<typeof createPublisher>>, ing: Inge
     }
   }
   throw new Error('the ingester never stored the probe reading');
-}
-
-async function verify(db: FreshDatabase): Promise<{ rows: number; distinct: number; stored: number }> {
-  const { rows } = await db.handle.pool!.query<{ rows: string; distinct: string }>(
-    `select count(*) as rows, count(distinct (meter_id, channel, ts)) as distinct from readings where channel <> '14.7.0'`,
-  );
-  const r = rows[0] as { rows: string; distinct: string };
-  return { rows: Number(r.rows), distinct: Number(r.distinct), stored: Number(r.distinct) };
 }
 
 function mb(n: number): string {

@@ -25,10 +25,11 @@ RateCalculator.shouldValidate = false;
 
 /**
  * Quotes per second of `fn`: a warm-up (JIT), then `rounds` timed rounds; returns the best round
- * and prints all of them. Best-of-rounds because the 2-core machines are shared: a round that a
- * neighbour's process preempts measures the neighbour, not the code. The peer gets the same method.
+ * and the median of rounds, and prints all of them. The best because the 2-core machines are
+ * shared (a round that a neighbour's process preempts measures the neighbour, not the code), the
+ * median beside it so one lucky round cannot stand for the whole. The peer gets the same method.
  */
-function rate(label: string, warmMs: number, roundMs: number, rounds: number, fn: (i: number) => unknown): number {
+function rate(label: string, warmMs: number, roundMs: number, rounds: number, fn: (i: number) => unknown): { best: number; median: number } {
   let i = 0;
   for (const t0 = performance.now(); performance.now() - t0 < warmMs;) fn(i++);
   const perS: number[] = [];
@@ -45,9 +46,10 @@ function rate(label: string, warmMs: number, roundMs: number, rounds: number, fn
   }
   const sorted = [...perS].sort((a, b) => a - b);
   const best = sorted[sorted.length - 1] as number;
-  const median = sorted[Math.floor(sorted.length / 2)] as number;
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   console.log(`${label}: best ${best.toFixed(1)}/s, median ${median.toFixed(1)}/s (rounds: ${perS.map((x) => x.toFixed(1)).join(', ')})`);
-  return best;
+  return { best, median };
 }
 
 const shipped = await loadTariffDir(fileURLToPath(new URL('../tariffs/', import.meta.url)));
@@ -86,8 +88,12 @@ const peerPerS = rate('peer interval quotes (@bellawatt/electric-rate-engine ann
 const r1 = (x: number) => Math.round(x * 10) / 10;
 console.log(JSON.stringify({
   bench: 'tariffs',
-  determinant_quotes_per_s: r1(determinantPerS),
-  interval_quotes_per_s: r1(intervalPerS),
-  peer_interval_quotes_per_s: r1(peerPerS),
-  ratio: Math.round((intervalPerS / peerPerS) * 100) / 100,
+  determinant_quotes_per_s: r1(determinantPerS.best),
+  determinant_quotes_per_s_median: r1(determinantPerS.median),
+  interval_quotes_per_s: r1(intervalPerS.best),
+  interval_quotes_per_s_median: r1(intervalPerS.median),
+  peer_interval_quotes_per_s: r1(peerPerS.best),
+  peer_interval_quotes_per_s_median: r1(peerPerS.median),
+  ratio: Math.round((intervalPerS.best / peerPerS.best) * 100) / 100,
+  ratio_median: Math.round((intervalPerS.median / peerPerS.median) * 100) / 100,
 }));

@@ -4,13 +4,26 @@
  * environment, no HTTP. Reports over IPC: `ready` with the broker URL, then every 200 ms its
  * ingest stats and RSS (current and peak, sampled from process.memoryUsage()).
  * SIGTERM: graceful stop (flush, ack, disconnect).
+ *
+ * `redeliveries` counts the PUBLISH packets that arrived with the DUP flag: the broker sending
+ * again a message it had sent before and not seen acknowledged (after a kill, a dropped
+ * connection or a broker restart). The reliability suite asserts each fault hit such work.
  */
+import { MqttClient } from 'mqtt';
 import { loadConfig } from '../../src/config/load-config.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createMetricsRegistry } from '../../src/api/metrics.js';
 import { createIngestModule } from '../../src/ingest/ingest.module.js';
+
+let redeliveries = 0;
+const emit = MqttClient.prototype.emit as (this: MqttClient, event: string | symbol, ...args: unknown[]) => boolean;
+MqttClient.prototype.emit = function (this: MqttClient, event: string | symbol, ...args: unknown[]) {
+  const packet = args[0] as { cmd?: string; dup?: boolean } | undefined;
+  if (event === 'packetreceive' && packet?.cmd === 'publish' && packet.dup) redeliveries++;
+  return emit.call(this, event, ...args);
+} as typeof MqttClient.prototype.emit;
 
 const config = loadConfig(process.env);
 const log = createLogger(config.LOG_LEVEL);
@@ -28,7 +41,7 @@ const report = () => {
   const rss = process.memoryUsage().rss;
   peakRss = Math.max(peakRss, rss);
   const m = process.memoryUsage();
-  process.send?.({ type: 'stats', stats: ingest.service()?.stats() ?? null, rssMb: rss / 1048576, peakRssMb: peakRss / 1048576, memory: { heapTotalMb: m.heapTotal / 1048576, heapUsedMb: m.heapUsed / 1048576, externalMb: m.external / 1048576 }, cpuMs: cpuMs() });
+  process.send?.({ type: 'stats', stats: ingest.service()?.stats() ?? null, rssMb: rss / 1048576, peakRssMb: peakRss / 1048576, memory: { heapTotalMb: m.heapTotal / 1048576, heapUsedMb: m.heapUsed / 1048576, externalMb: m.external / 1048576 }, cpuMs: cpuMs(), redeliveries });
 };
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 const reporter = setInterval(report, 200);

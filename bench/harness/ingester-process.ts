@@ -31,7 +31,7 @@ export interface IngesterProcess {
   child: ChildProcess;
   brokerUrl: string;
   /** Latest report (stats are null until the service runs). */
-  last(): { stats: IngestStats | null; rssMb: number; peakRssMb: number; memory?: MemoryReport; cpuMs?: number };
+  last(): { stats: IngestStats | null; rssMb: number; peakRssMb: number; memory?: MemoryReport; cpuMs?: number; redeliveries: number };
   /** Graceful stop (SIGTERM); resolves on exit. */
   stop(): Promise<void>;
   /** kill -9. */
@@ -53,15 +53,15 @@ export async function startIngester(env: Record<string, string>, opts: StartOpti
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  let last: ReturnType<IngesterProcess['last']> = { stats: null, rssMb: 0, peakRssMb: 0 };
+  let last: ReturnType<IngesterProcess['last']> = { stats: null, rssMb: 0, peakRssMb: 0, redeliveries: 0 };
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const brokerUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('ingest worker did not become ready')), opts.readyTimeoutMs ?? 60_000);
-    child.on('message', (m: { type: string; brokerUrl?: string; stats?: IngestStats | null; rssMb?: number; peakRssMb?: number; memory?: MemoryReport; cpuMs?: number }) => {
+    child.on('message', (m: { type: string; brokerUrl?: string; stats?: IngestStats | null; rssMb?: number; peakRssMb?: number; memory?: MemoryReport; cpuMs?: number; redeliveries?: number }) => {
       if (m.type === 'ready') {
         clearTimeout(timer);
         resolve(m.brokerUrl ?? '');
-      } else if (m.type === 'stats') last = { stats: m.stats ?? null, rssMb: m.rssMb ?? 0, peakRssMb: m.peakRssMb ?? 0, ...(m.memory ? { memory: m.memory } : {}), ...(m.cpuMs !== undefined ? { cpuMs: m.cpuMs } : {}) };
+      } else if (m.type === 'stats') last = { stats: m.stats ?? null, rssMb: m.rssMb ?? 0, peakRssMb: m.peakRssMb ?? 0, redeliveries: m.redeliveries ?? 0, ...(m.memory ? { memory: m.memory } : {}), ...(m.cpuMs !== undefined ? { cpuMs: m.cpuMs } : {}) };
     });
     void exited.then((code) => {
       clearTimeout(timer);

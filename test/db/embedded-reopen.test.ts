@@ -23,5 +23,5 @@ describe('embedded database persisted in a data folder', () => {
     const rows = await second.db.selectFrom('readings').select('value').orderBy('ts').execute();
     expect(rows.map((r) => r.value)).toEqual(['10', '11']);
     await second.close();
-  });
+  }, 60_000); // two embedded PostgreSQL starts from a data folder and a migration: ~4 s idle, ~20 s on a loaded 2-core machine
 });

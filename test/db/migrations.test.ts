@@ -31,7 +31,7 @@ describe('migrations on the embedded database (PGlite, plain tables)', () => {
     expect(tables.map((r) => r.table_name)).toEqual(TABLES);
     const second = await migrateToLatest(t.db);
     expect(second.applied).toEqual([]);
-  });
+  }, 60_000); // a fresh embedded PostgreSQL migrated twice: ~17 s on a loaded 2-core machine
 });
 
 describe('an up-to-date database is recognised without running the migrator', () => {

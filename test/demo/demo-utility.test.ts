@@ -51,5 +51,5 @@ describe('seedDemo', () => {
     expect(groups).toEqual([{ code: 'C1', read_day: 5 }, { code: 'C2', read_day: 12 }, { code: 'C3', read_day: 19 }, { code: 'C4', read_day: 26 }, { code: 'HT', read_day: 1 }]);
     expect(await seedDemo(t.db)).toEqual({ seeded: false, accounts: 0, meters: 0 });
     expect(await seedDemo(t.db, { force: true })).toEqual({ seeded: true, accounts: 0, meters: 0 });
-  });
+  }, 60_000); // 328 accounts and meters seeded through the services, three times: ~25 s on a loaded 2-core machine
 });

@@ -48,5 +48,5 @@ describe('two instances on one $share group', () => {
     await pub.endAsync();
     await a.stop();
     await b.stop();
-  });
+  }, 60_000); // two ingest services (6 broker connections) and a stream through a broker: ~15 s on a loaded 2-core machine
 });

@@ -1,7 +1,8 @@
 /**
  * Shared pieces of the reliability tests: service checks (skip with a message when PostgreSQL or
- * Mosquitto is not reachable), workloads from the simulator, exact comparison of stored rows with
- * the published set.
+ * Mosquitto is not reachable — and fail instead under CI=true, so a CI run never passes by
+ * skipping), workloads from the simulator, exact comparison of the stored readings, key and
+ * value, with the published set (bench/harness/readings-ledger.ts).
  */
 import net from 'node:net';
 import type pg from 'pg';
@@ -10,6 +11,10 @@ import { initialStates, windowMessages, type StreamPlan } from '../../src/simula
 import { readingKeys } from '../../src/simulator/encode.js';
 import type { MeterState } from '../../src/simulator/generate.js';
 import { postgresReachable } from '../../bench/harness/fresh-database.js';
+import { account, addPublished, storedReadings, type Accounting, type ReadingValues } from '../../bench/harness/readings-ledger.js';
+
+/** Under CI (CI=true) a missing service or binary fails the suite instead of skipping it. */
+export const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
 
 export const MOSQUITTO_URL = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 
@@ -32,10 +37,28 @@ export async function servicesMissing(): Promise<string | null> {
   return missing.length ? `reliability tests skipped: not reachable: ${missing.join(', ')}` : null;
 }
 
+/**
+ * `servicesMissing()` for a test file's top level: warns and returns the reason (the file's
+ * tests then skip) on a developer's machine; throws under CI, failing the file.
+ */
+export async function requireServices(): Promise<string | null> {
+  return skipOrFail(await servicesMissing());
+}
+
+/** Warns and returns `reason` (tests skip on it), or throws it under CI=true. */
+export function skipOrFail(reason: string | null): string | null {
+  if (reason === null) return null;
+  if (IN_CI) throw new Error(`${reason.replace('skipped', 'cannot run')} — CI=true: the reliability suite fails instead of skipping`);
+  console.warn(reason);
+  return reason;
+}
+
 export interface MeterWorkload {
   specs: MeterSpec[];
   messages: Array<{ topic: string; payload: string }>;
   keys: Set<string>;
+  /** The published value of every key (as readings-ledger.ts compares them). */
+  values: ReadingValues;
 }
 
 /**
@@ -58,16 +81,21 @@ export function meterWorkload(o: { meters: number; readings: number; prefix: str
   const perWindow = o.meters * ((span / 1_800_000) * 4 + 15);
   let from = end - Math.ceil((o.readings / perWindow) * 1.2 + 1) * span;
   let states: MeterState[] = initialStates(plan.meters, new Date(from), plan.generate);
-  const out: MeterWorkload = { specs, messages: [], keys: new Set() };
+  const out: MeterWorkload = { specs, messages: [], keys: new Set(), values: new Map() };
+  const clashes = { n: 0 };
   while (out.keys.size < o.readings && from < end) {
     const w = windowMessages(plan, states, from, from + span);
     states = w.states;
     from += span;
     for (const m of w.messages) {
       out.messages.push({ topic: m.topic, payload: m.payload });
-      for (const p of m.meters) readingKeys(p, out.keys);
+      for (const p of m.meters) {
+        readingKeys(p, out.keys);
+        addPublished(p, out.values, clashes);
+      }
     }
   }
+  if (clashes.n > 0 || out.values.size !== out.keys.size) throw new Error(`workload publishes ${clashes.n} keys with two values`);
   return out;
 }
 
@@ -92,3 +120,8 @@ export function compareSets(expected: Set<string>, stored: Set<string>): { lost:
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The stored readings (key and value, probe channels left out) against the published ones. */
+export async function accountStored(pool: pg.Pool, published: ReadingValues, exceptChannels: readonly string[] = []): Promise<Accounting> {
+  return account(published, await storedReadings(pool, exceptChannels));
+}

@@ -18,10 +18,10 @@ import { startIngester, waitFor, type IngesterProcess } from '../../bench/harnes
 import { cleanMosquittoSessions } from '../../bench/harness/mqtt-sessions.js';
 import { createPublisher, type Publisher } from '../../src/simulator/publisher.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
-import { compareSets, meterWorkload, MOSQUITTO_URL, servicesMissing, storedKeys } from './harness.js';
+import { canonical, describeAccounting, exact } from '../../bench/harness/readings-ledger.js';
+import { accountStored, meterWorkload, MOSQUITTO_URL, requireServices } from './harness.js';
 
-const missing = await servicesMissing();
-if (missing) console.warn(missing);
+const missing = await requireServices();
 const id = `rel${process.pid}fuzz`;
 const prefix = `reltest/${id}/v1`;
 const CONNECTIONS = 8;
@@ -33,7 +33,7 @@ interface Bad {
   reasons: string[];
   body: (gw: string) => string | Buffer;
   /** Readings of a good item riding in the same batch (key suffix `channel|ts`, serial given). */
-  good?: { serial: string; channel: string; ts: number };
+  good?: { serial: string; channel: string; ts: number; value: string };
 }
 
 describe.skipIf(missing !== null)('hostile payloads', () => {
@@ -87,7 +87,7 @@ describe.skipIf(missing !== null)('hostile payloads', () => {
 
     const bads = fc.sample(badArbitrary(serials, lastGoodTs), { numRuns: BAD, seed: 20261122 });
     const backwards = bads.map((b, i) => ({ b, i })).filter((x) => x.b.kind === 'register_backwards');
-    const expected = new Set(workload.keys);
+    const expected = new Map(workload.values);
     // Phase 1: good traffic interleaved with every bad kind but backwards registers.
     let g = 0;
     for (let i = 0; i < bads.length; i++) {
@@ -97,7 +97,7 @@ describe.skipIf(missing !== null)('hostile payloads', () => {
         await send(m.topic, m.payload);
       }
       if (b.kind === 'register_backwards') continue;
-      if (b.good) expected.add(`${b.good.serial}|${b.good.channel}|${b.good.ts}`);
+      if (b.good) expected.set(`${b.good.serial}|${b.good.channel}|${b.good.ts}`, canonical(b.good.value));
       await send(`${prefix}/gateways/${gw(i)}/batch`, b.body(gw(i)));
     }
     for (; g < workload.messages.length; g++) await send(workload.messages[g]!.topic, workload.messages[g]!.payload);
@@ -117,17 +117,19 @@ describe.skipIf(missing !== null)('hostile payloads', () => {
       else if (got.some((r) => !b.reasons.includes(r))) problems.push(`${gw(i)} (${b.kind}): reasons ${got.join(',')}, expected one of ${b.reasons.join(',')}`);
     });
     const goodTopicsDeadLettered = rows.filter((r) => !r.topic.includes('/gateways/FZ'));
-    const { lost, unexpected } = compareSets(expected, await storedKeys(db.handle.pool!));
+    const a = await accountStored(db.handle.pool!, expected);
     const kinds = new Map<string, number>();
     for (const b of bads) kinds.set(b.kind, (kinds.get(b.kind) ?? 0) + 1);
     console.log(`hostile payloads: ${bads.length} bad (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}), ${workload.messages.length} good messages; ` +
-      `${rows.reduce((n, r) => n + Number(r.n), 0)} dead letters; good readings expected ${expected.size}, lost ${lost.length}, unexpected ${unexpected.length}; problems ${problems.length}`);
+      `${rows.reduce((n, r) => n + Number(r.n), 0)} dead letters; good readings: ${describeAccounting(a)}; problems ${problems.length}`);
     expect(exited).toBe(false);
     expect(ingester.last().stats?.mqtt.connected).toBe(CONNECTIONS);
     expect(problems.slice(0, 10)).toEqual([]);
     expect(goodTopicsDeadLettered).toEqual([]);
-    expect(lost.slice(0, 5)).toEqual([]);
-    expect(unexpected.slice(0, 5)).toEqual([]);
+    expect(a.lost.slice(0, 5)).toEqual([]);
+    expect(a.wrongValue.slice(0, 5)).toEqual([]);
+    expect(a.unexpected.slice(0, 5)).toEqual([]);
+    expect(exact(a)).toBe(true);
   });
 });
 
@@ -225,7 +227,7 @@ function badArbitrary(serials: string[], lastGoodTs: number): fc.Arbitrary<Bad> 
       return {
         kind: 'mixed_batch',
         reasons: ['invalid_payload'],
-        good: { serial: s, channel: '14.7.0', ts },
+        good: { serial: s, channel: '14.7.0', ts, value: '49.98' },
         body: (g) => env(g, [item(s, { instant: [{ at: iso(ts), values: { '14.7.0': '49.98' } }] }), { serial: s, profiles: 'not a list' }]),
       };
     }),

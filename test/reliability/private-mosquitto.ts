@@ -1,7 +1,9 @@
 /**
  * A private Mosquitto (own port, own persistence folder) that a test may stop and start: a real
  * broker restart without disturbing the machine's shared broker. Persistence is saved at a
- * graceful stop (SIGTERM), so queued QoS 1 messages of persistent sessions survive the restart.
+ * graceful stop (SIGTERM), so queued QoS 1 messages of persistent sessions survive the restart;
+ * `kill()` is kill -9: nothing is saved (no autosave in a test's minutes), so the broker comes
+ * back without sessions, subscriptions or queued messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -15,6 +17,8 @@ export interface PrivateMosquitto {
   url: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** kill -9 */
+  kill(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -28,6 +32,13 @@ export async function privateMosquitto(binary = 'mosquitto'): Promise<PrivateMos
   );
   let proc: ChildProcess | undefined;
   const url = `mqtt://127.0.0.1:${port}`;
+  const end = async (signal: NodeJS.Signals) => {
+    const p = proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = once(p, 'exit');
+    p.kill(signal);
+    await exited;
+  };
   const broker: PrivateMosquitto = {
     url,
     async start() {
@@ -38,13 +49,8 @@ export async function privateMosquitto(binary = 'mosquitto'): Promise<PrivateMos
         await new Promise((r) => setTimeout(r, 50));
       }
     },
-    async stop() {
-      const p = proc;
-      if (!p || p.exitCode !== null) return;
-      const exited = once(p, 'exit');
-      p.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
     async dispose() {
       await broker.stop();
       rmSync(dir, { recursive: true, force: true });
