@@ -26,7 +26,11 @@ import { loadTariffDir } from '../tariffs/tariff-loader.js';
 import { createQuoteRunner } from '../tariffs/quote-runner.js';
 import { tariffRoutes } from '../tariffs/tariffs.routes.js';
 import { wireIngest } from '../ingest/ingest-wiring.js';
+import { createGatewayCredentialsService } from '../gateways/gateway-credentials-service.js';
+import { gatewayCredentialsRoutes } from '../gateways/gateway-credentials.routes.js';
 import { startDemoSimulator } from '../simulator/demo-simulator.js';
+import { ensureDemoCredential } from '../simulator/demo-credential.js';
+import { loadInstalledMeters } from '../simulator/fleet-from-db.js';
 
 export interface ContainerOptions {
   log?: Logger;
@@ -62,9 +66,10 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
   const accounts = createAccountsService({ db, clock, tariffCategory: (code) => tariffCategories.get(code) });
   const meters = createMetersService({ db, clock, timezone: config.TIMEZONE, onInstallationChange: (serials) => ingest.invalidateMeters(serials) });
 
-  const ingest = wireIngest({ config, db, pool: database.pool, log, clock, metrics });
+  const gatewayCredentials = createGatewayCredentialsService({ db, clock, reservedUsernames: [config.MQTT_SERVICE_USERNAME] });
+  const ingest = wireIngest({ config, db, pool: database.pool, log, clock, metrics, gatewayCredentials });
 
-  const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs, quotes }), ...ingest.routes];
+  const routes: FastifyPluginAsyncZod[] = [apiKeysRoutes({ apiKeys }), gatewayCredentialsRoutes({ credentials: gatewayCredentials }), accountsRoutes({ accounts }), metersRoutes({ meters }), tariffRoutes({ tariffs, quotes }), ...ingest.routes];
   const timescaleJobs = createTimescaleJobsMonitor({ db, metrics, log: log.child({ module: 'timescaledb' }) });
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: async () => void (await sql`select 1`.execute(db)) },
@@ -80,6 +85,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     db,
     metrics,
     apiKeys,
+    gatewayCredentials,
     accounts,
     meters,
     tariffs,
@@ -113,7 +119,9 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     },
     /** Starts the gentle demo simulator (`meterbill start`); stopped at close. */
     startDemoSimulator: async () => {
-      const stop = await startDemoSimulator({ db, clock, config, log: log.child({ module: 'demo-simulator' }) });
+      const serials = (await loadInstalledMeters(db)).map((m) => m.serial);
+      const credential = serials.length ? await ensureDemoCredential(gatewayCredentials, config.DATA_DIR, serials) : undefined;
+      const stop = await startDemoSimulator({ db, clock, config, log: log.child({ module: 'demo-simulator' }), ...(credential ? { credential } : {}) });
       closers.push(stop);
     },
     /** Registers a resource to release at shutdown (closed in reverse order). */

@@ -3,6 +3,7 @@ import { registerSimulateCommands } from '../simulator/simulate-command.js';
 import { registerTariffCommands } from '../tariffs/tariffs.cli.js';
 import { registerDeadLetterCommands } from '../ingest/dead-letters.cli.js';
 import { registerMqttSessionCommands } from '../ingest/mqtt-sessions.cli.js';
+import { registerGatewayCommands } from '../gateways/gateway-credentials.cli.js';
 
 /**
  * Feature modules' commands (tariffs, simulate, ...). Each feature exports a
@@ -13,4 +14,5 @@ export function registerExtraCommands(program: Command): void {
   registerTariffCommands(program);
   registerDeadLetterCommands(program);
   registerMqttSessionCommands(program);
+  registerGatewayCommands(program);
 }

@@ -18,10 +18,15 @@ import { readingsRoutes } from '../readings/readings.routes.js';
 import { ingestRoutes } from './ingest.routes.js';
 import { createDeadLetterReplay } from './dead-letter-replay.js';
 import { listenMeterChanges, type MeterChangeListener } from '../meters/meter-changes.js';
+import { randomBytes } from 'node:crypto';
+import type { GatewayCredentialsService } from '../gateways/gateway-credentials-service.js';
+import { createFailedAuthLimiter } from '../api/failed-auth-limiter.js';
+import { maxPacketBytesFor } from './packet-size-guard.js';
 
-export function ingestSettings(config: Config, mqttUrl: string): IngestSettings {
+export function ingestSettings(config: Config, mqttUrl: string, account?: { username: string; password: string }): IngestSettings {
   return {
     mqttUrl,
+    ...(account ?? {}),
     topicPrefix: config.MQTT_TOPIC_PREFIX,
     shareGroup: config.MQTT_SHARE_GROUP,
     clientId: config.MQTT_CLIENT_ID ?? `meterbill-${config.MQTT_INSTANCE_ID}`,
@@ -41,7 +46,27 @@ export function ingestSettings(config: Config, mqttUrl: string): IngestSettings 
   };
 }
 
-export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: pg.Pool | undefined; log: Logger; clock: Clock; metrics: Registry }) {
+/**
+ * The service account the ingest connections use. An external broker: MQTT_SERVICE_USERNAME and
+ * MQTT_SERVICE_PASSWORD when the password is set, else whatever the URL carries. The embedded
+ * broker: the configured password, or a random one for this process.
+ */
+export function serviceAccount(config: Config): { username: string; password: string } | undefined {
+  if (config.MQTT_SERVICE_PASSWORD) return { username: config.MQTT_SERVICE_USERNAME, password: config.MQTT_SERVICE_PASSWORD };
+  if (config.MQTT_URL) return undefined;
+  return { username: config.MQTT_SERVICE_USERNAME, password: randomBytes(24).toString('base64url') };
+}
+
+export function wireIngest(deps: {
+  config: Config;
+  db: Kysely<Database>;
+  pool?: pg.Pool | undefined;
+  log: Logger;
+  clock: Clock;
+  metrics: Registry;
+  gatewayCredentials: Pick<GatewayCredentialsService, 'verify' | 'onRevoked'>;
+}) {
+  const account = serviceAccount(deps.config);
   let broker: EmbeddedBroker | undefined;
   let service: IngestService | undefined;
   let listener: MeterChangeListener | undefined;
@@ -54,6 +79,22 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
     now: () => deps.clock.now(),
     onStored: (serials) => service?.invalidateMeters(serials),
   });
+  async function startBroker(service: { username: string; password: string }): Promise<EmbeddedBroker> {
+    const { config } = deps;
+    const auth =
+      config.MQTT_AUTH === 'required'
+        ? {
+            prefix: config.MQTT_TOPIC_PREFIX,
+            service,
+            gateways: deps.gatewayCredentials,
+            failures: createFailedAuthLimiter({ perMinute: config.AUTH_FAILURES_PER_MINUTE, clock: deps.clock }),
+          }
+        : undefined;
+    if (!auth) deps.log.warn('MQTT_AUTH=off: the embedded broker lets anonymous clients publish and subscribe to anything');
+    const b = await startEmbeddedBroker({ port: config.MQTT_EMBEDDED_PORT, host: config.HOST, log: deps.log, metrics: deps.metrics, maxPacketBytes: maxPacketBytesFor(config.INGEST_MAX_PAYLOAD_BYTES), ...(auth ? { auth } : {}) });
+    deps.gatewayCredentials.onRevoked((gatewayId) => b.disconnectGateway(gatewayId));
+    return b;
+  }
   const routes: FastifyPluginAsyncZod[] = [
     readingsRoutes({ queries }),
     ingestRoutes({ db: deps.db, prefix: deps.config.MQTT_TOPIC_PREFIX, queries, replay, stats: () => service?.stats() ?? null }),
@@ -73,9 +114,9 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
     /** Starts the embedded broker if needed, then the ingest service. */
     start: async (): Promise<void> => {
       const { config } = deps;
-      if (!config.MQTT_URL) broker = await startEmbeddedBroker({ port: config.MQTT_EMBEDDED_PORT, host: config.HOST, log: deps.log });
+      if (!config.MQTT_URL) broker = await startBroker(account as { username: string; password: string });
       const url = brokerUrl(config, broker?.port);
-      service = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, url) });
+      service = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, url, account) });
       // Installation changes made by any instance reach this one's meter cache (#24).
       if (deps.pool) {
         listener = listenMeterChanges(deps.pool, (serials) => service?.invalidateMeters(serials), deps.log.child({ module: 'ingest' }));
@@ -109,5 +150,7 @@ export function wireIngest(deps: { config: Config; db: Kysely<Database>; pool?: 
     /** This instance's installation changes (on PostgreSQL the LISTEN above hears them too). */
     invalidateMeters: (serials: string[]) => service?.invalidateMeters(serials),
     brokerUrl: () => (deps.config.MQTT_URL || broker ? brokerUrl(deps.config, broker?.port) : undefined),
+    /** Largest MQTT packet the embedded broker takes (INGEST_MAX_PAYLOAD_BYTES + overhead). */
+    maxPacketBytes: maxPacketBytesFor(deps.config.INGEST_MAX_PAYLOAD_BYTES),
   };
 }
