@@ -24,6 +24,11 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** MQTT broker. Unset: an in-process aedes broker on MQTT_EMBEDDED_PORT. */
   MQTT_URL: optionalUrl(/^(mqtts?|wss?|tcp|ssl)$/),
+  /**
+   * PEM file of the CA that signed the broker's certificate (mqtts://, a private CA such as the
+   * reference set-up's); unset: the system's CAs. Read at start-up.
+   */
+  MQTT_CA_FILE: z.string().min(1).optional(),
   /** 1884 rather than 1883 so a Mosquitto already on the machine does not block start-up. */
   MQTT_EMBEDDED_PORT: port.default(1884),
   MQTT_TOPIC_PREFIX: z

@@ -30,6 +30,8 @@ export interface IngestSettings {
   /** The MQTT service account (else the URL's user:password, if any). */
   username?: string | undefined;
   password?: string | undefined;
+  /** CA certificate(s) for mqtts:// with a private CA. */
+  ca?: Buffer | undefined;
   connections: number;
   batchMaxRows: number;
   batchMaxMs: number;
@@ -126,6 +128,7 @@ export function createIngestService(deps: IngestServiceDeps) {
     clientId: s.clientId,
     username: s.username,
     password: s.password,
+    ca: s.ca,
     connections: s.connections,
     prefix: s.topicPrefix,
     shareGroup: s.shareGroup,
@@ -146,7 +149,7 @@ export function createIngestService(deps: IngestServiceDeps) {
       drain: {
         url: s.mqttUrl,
         // The drains log in as the ingest connections do (service account, private CA).
-        connectOptions: s.username !== undefined ? { username: s.username, password: s.password } : {},
+        connectOptions: { ...(s.username !== undefined ? { username: s.username, password: s.password } : {}), ...(s.ca ? { ca: s.ca } : {}) },
         onMessage: async (topic, payload) => void (await ingest(topic, payload)),
         quietMs: s.sessionDrain?.quietMs ?? 3000,
         maxMs: s.sessionDrain?.maxMs ?? 600_000,

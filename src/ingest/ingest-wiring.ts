@@ -19,6 +19,7 @@ import { ingestRoutes } from './ingest.routes.js';
 import { createDeadLetterReplay } from './dead-letter-replay.js';
 import { listenMeterChanges, type MeterChangeListener } from '../meters/meter-changes.js';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { GatewayCredentialsService } from '../gateways/gateway-credentials-service.js';
 import { createFailedAuthLimiter } from '../api/failed-auth-limiter.js';
 import { maxPacketBytesFor } from './packet-size-guard.js';
@@ -27,6 +28,7 @@ export function ingestSettings(config: Config, mqttUrl: string, account?: { user
   return {
     mqttUrl,
     ...(account ?? {}),
+    ...(config.MQTT_CA_FILE && config.MQTT_URL ? { ca: readFileSync(config.MQTT_CA_FILE) } : {}),
     topicPrefix: config.MQTT_TOPIC_PREFIX,
     shareGroup: config.MQTT_SHARE_GROUP,
     clientId: config.MQTT_CLIENT_ID ?? `meterbill-${config.MQTT_INSTANCE_ID}`,

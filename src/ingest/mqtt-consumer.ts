@@ -15,6 +15,8 @@ export interface ConsumerOptions {
   /** The service account (else the URL's user:password, if any). */
   username?: string | undefined;
   password?: string | undefined;
+  /** CA certificate(s) for mqtts:// with a private CA (MQTT_CA_FILE). */
+  ca?: Buffer | undefined;
   connections: number;
   prefix: string;
   shareGroup: string;
@@ -41,6 +43,7 @@ export function createMqttConsumer(o: ConsumerOptions) {
     const client = mqtt.connect(o.url, {
       clientId,
       ...(o.username !== undefined ? { username: o.username, password: o.password } : {}),
+      ...(o.ca ? { ca: o.ca } : {}),
       clean: false, // persistent session: the broker queues for us while we are away
       // MQTT 3.1.1, not 5 (issue 8 #9): aedes, the embedded broker, refuses v5 CONNECTs, and the
       // v5 maximumPacketSize would only be advice to the broker (mqtt.js checks it after buffering
