@@ -8,7 +8,7 @@ import { createContainer, type Container } from '../app/container.js';
 import { loadConfig } from '../config/load-config.js';
 import { createCredentialBody, gatewayIdSchema } from './gateway-credentials.routes.js';
 import { hashMqttPassword } from './mqtt-password.js';
-import { aclFile, passwordFileLines, type ExportCredential } from './mosquitto-export.js';
+import { aclFile, dynsecConfig, passwordFileLines, type ExportCredential } from './mosquitto-export.js';
 
 async function withContainer<T>(fn: (c: Container) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env);
@@ -72,17 +72,27 @@ export function registerGatewayCommands(program: Command): void {
     });
   creds
     .command('export')
-    .description('Write a Mosquitto password_file and acl_file from the active credentials (reload Mosquitto with SIGHUP after)')
-    .requiredOption('--passwd <file>', 'password file to write')
-    .requiredOption('--acl <file>', 'ACL file to write')
-    .action(async (o: { passwd: string; acl: string }) => {
+    .description('Write a Mosquitto password_file and acl_file (reload with SIGHUP), or a dynamic-security plugin file (restart), from the active credentials')
+    .option('--passwd <file>', 'password file to write (with --acl)')
+    .option('--acl <file>', 'ACL file to write (with --passwd)')
+    .option('--dynsec <file>', 'dynamic-security plugin JSON to write instead (refuses SUBSCRIBEs too; needs MQTT_SERVICE_PASSWORD)')
+    .action(async (o: { passwd?: string; acl?: string; dynsec?: string }) => {
       const config = loadConfig(process.env);
+      if (!o.dynsec && !(o.passwd && o.acl)) throw new Error('give --passwd and --acl, or --dynsec');
+      if (o.dynsec && !config.MQTT_SERVICE_PASSWORD) throw new Error('--dynsec: set MQTT_SERVICE_PASSWORD (the service account is part of the file)');
       const list: ExportCredential[] = await withContainer(async (c) => {
         const out: ExportCredential[] = [];
         for await (const r of c.gatewayCredentials.allActive()) out.push({ gatewayId: r.gatewayId, passwordHash: r.passwordHash, meters: r.meters });
         return out;
       });
       const service = config.MQTT_SERVICE_PASSWORD ? { username: config.MQTT_SERVICE_USERNAME, passwordHash: await hashMqttPassword(config.MQTT_SERVICE_PASSWORD) } : undefined;
+      if (o.dynsec && service) {
+        const json = dynsecConfig({ prefix: config.MQTT_TOPIC_PREFIX, shareGroup: config.MQTT_SHARE_GROUP, service, creds: list });
+        await writeFile(o.dynsec, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600 });
+        console.error(`wrote the service account and ${list.length} gateway credential(s) to ${o.dynsec}`);
+        return;
+      }
+      if (!o.passwd || !o.acl) return;
       await writeFile(o.passwd, `${passwordFileLines(list, service).join('\n')}\n`, { mode: 0o600 });
       await writeFile(o.acl, aclFile(config.MQTT_TOPIC_PREFIX, config.MQTT_SERVICE_USERNAME, list), { mode: 0o644 });
       console.error(`wrote ${list.length} gateway credential(s)${service ? ' and the service account' : ' (MQTT_SERVICE_PASSWORD unset: add the service account with mosquitto_passwd -b)'} to ${o.passwd}; ACL to ${o.acl}`);

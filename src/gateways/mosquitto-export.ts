@@ -36,3 +36,31 @@ export function aclFile(prefix: string, serviceUsername: string, creds: Iterable
   }
   return `${out.join('\n')}\n`;
 }
+
+/**
+ * The same rules as Mosquitto dynamic-security plugin configuration (its JSON file). Unlike the
+ * built-in acl_file, the plugin refuses a SUBSCRIBE the ACL does not grant (SUBACK 0x80), so a
+ * gateway cannot join the service's share group even with a valid password. It has no `%u`
+ * patterns: each credential gets a role of its own. The PBKDF2 hash converts as is.
+ */
+export function dynsecConfig(o: { prefix: string; shareGroup: string; service: { username: string; passwordHash: string }; creds: Iterable<ExportCredential> }): object {
+  const p = o.prefix.replace(/^\/+|\/+$/g, '');
+  const client = (username: string, hash: string, rolename: string) => {
+    const [, , iterations, salt, password] = hash.split('$');
+    return { username, password, salt, iterations: Number(iterations), roles: [{ rolename }] };
+  };
+  const clients = [client(o.service.username, o.service.passwordHash, 'meterbill-service')];
+  const roles: object[] = [{ rolename: 'meterbill-service', acls: [{ acltype: 'subscribePattern', topic: `$share/${o.shareGroup}/${p}/#`, priority: 0, allow: true }] }];
+  for (const c of o.creds) {
+    const rolename = `gateway-${c.gatewayId}`;
+    clients.push(client(c.gatewayId, c.passwordHash, rolename));
+    const topics = [`${p}/gateways/${c.gatewayId}/#`, ...c.meters.map((s) => `${p}/meters/${s}/data`)];
+    roles.push({ rolename, acls: topics.map((topic) => ({ acltype: 'publishClientSend', topic, priority: 0, allow: true })) });
+  }
+  return {
+    defaultACLAccess: { publishClientSend: false, publishClientReceive: true, subscribe: false, unsubscribe: true },
+    clients,
+    groups: [],
+    roles,
+  };
+}

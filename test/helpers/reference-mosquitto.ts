@@ -7,7 +7,7 @@
  * or openssl is missing (`referenceMosquittoMissing()`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,6 +49,8 @@ export async function startReferenceMosquitto(o: {
   hashed?: Record<string, string>;
   /** Extra ACL text (e.g. a per-meter `user` block as the export writes it). */
   extraAcl?: string;
+  /** Use the configuration's dynamic-security alternative with this plugin file instead. */
+  dynsec?: object;
 }): Promise<ReferenceMosquitto> {
   const dir = mkdtempSync(path.join(tmpdir(), 'meterbill-refmosq-'));
   const port = await freePort();
@@ -59,11 +61,18 @@ export async function startReferenceMosquitto(o: {
   for (const [u, h] of Object.entries(o.hashed ?? {})) appendFileSync(passwd, `${u}:${h}\n`);
   const acl = readFileSync(new URL('acl', DEPLOY), 'utf8').replaceAll('meterbill/v1', o.prefix) + (o.extraAcl ?? '');
   writeFileSync(path.join(dir, 'acl'), acl);
-  const conf = readFileSync(new URL('mosquitto.conf', DEPLOY), 'utf8')
+  let conf = readFileSync(new URL('mosquitto.conf', DEPLOY), 'utf8')
     .replaceAll('/mosquitto/config/local/', `${dir}/`)
     .replaceAll('/mosquitto/config/certs/', `${dir}/`)
     .replaceAll('/mosquitto/data/', `${dir}/`)
     .replace(/^listener 8883$/m, `listener ${port} 127.0.0.1`);
+  if (o.dynsec) {
+    writeFileSync(path.join(dir, 'dynamic-security.json'), JSON.stringify(o.dynsec));
+    conf = conf
+      .replace(/^(password_file|acl_file) .*$/gm, '')
+      .replace(/^#plugin \S+$/m, `plugin ${dynsecPlugin()}`)
+      .replace(/^#plugin_opt_config_file (\S+)$/m, 'plugin_opt_config_file $1');
+  }
   if (conf.split('\n').some((l) => !l.startsWith('#') && l.includes('/mosquitto/'))) throw new Error('reference mosquitto.conf has a path the test does not adapt');
   writeFileSync(path.join(dir, 'mosquitto.conf'), `${conf}\nuser root\nlog_dest none\n`);
   const proc: ChildProcess = spawn('mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
@@ -87,6 +96,13 @@ export async function startReferenceMosquitto(o: {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const PLUGIN_PATHS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib', '/usr/local/lib'].map((d) => `${d}/mosquitto_dynamic_security.so`);
+
+/** The dynamic-security plugin's path here, or undefined. */
+export function dynsecPlugin(): string | undefined {
+  return PLUGIN_PATHS.find((p) => existsSync(p));
 }
 
 async function certificates(dir: string): Promise<void> {

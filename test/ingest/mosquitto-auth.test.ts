@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
-import { referenceMosquittoMissing, startReferenceMosquitto, type ReferenceMosquitto } from '../helpers/reference-mosquitto.js';
+import { dynsecPlugin, referenceMosquittoMissing, startReferenceMosquitto, type ReferenceMosquitto } from '../helpers/reference-mosquitto.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createIngestService, type IngestService } from '../../src/ingest/ingest-service.js';
 import { gatewayTopic, meterTopic } from '../../src/ingest/topics.js';
 import { hashMqttPassword } from '../../src/gateways/mqtt-password.js';
-import { aclFile } from '../../src/gateways/mosquitto-export.js';
+import { aclFile, dynsecConfig } from '../../src/gateways/mosquitto-export.js';
 import { installMeter, settings, silentLog, uniquePrefix, waitFor } from './fixtures.js';
 
 const missing = await referenceMosquittoMissing();
@@ -109,5 +109,72 @@ describe.skipIf(missing !== null)('reference Mosquitto set-up', () => {
     const s = await connect({ username: SERVICE.username, password: SERVICE.password });
     const granted = await s.subscribeAsync(`$share/${group}x/${prefix}/gateways/+/batch`, { qos: 1 });
     expect(granted.map((g) => g.qos)).toEqual([1]);
+  });
+});
+
+describe.skipIf(missing !== null || dynsecPlugin() === undefined)("reference Mosquitto set-up, dynamic-security alternative (meterbill's --dynsec export)", () => {
+  let t: TestDatabase;
+  let broker: ReferenceMosquitto;
+  let svc: IngestService;
+  let group: string;
+  const opened: MqttClient[] = [];
+  const connect = async (o: IClientOptions) => {
+    const c = await mqtt.connectAsync(broker.url, { ca: broker.ca, reconnectPeriod: 0, clientId: `d${Math.random().toString(36).slice(2, 10)}`, ...o });
+    opened.push(c);
+    return c;
+  };
+  const volts = async () => (await t.db.selectFrom('readings').select('value').where('channel', '=', '32.7.0').execute()).map((r) => String(Number(r.value))).sort();
+  const batch = (gatewayId: string, at: string, v: string) => JSON.stringify({ gatewayId, meters: [{ serial: 'MQ001', instant: [{ at, values: { '32.7.0': v } }] }] });
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await installMeter(t.db, 'MQ001', '2024-01-01T00:00:00Z');
+    const s = settings('', prefix, { ...SERVICE });
+    group = s.shareGroup;
+    const config = dynsecConfig({
+      prefix,
+      shareGroup: group,
+      service: { username: SERVICE.username, passwordHash: await hashMqttPassword(SERVICE.password) },
+      creds: [
+        { gatewayId: 'GWA', passwordHash: await hashMqttPassword(GWA), meters: [] },
+        { gatewayId: 'GWB', passwordHash: await hashMqttPassword(GWB), meters: [] },
+      ],
+    });
+    broker = await startReferenceMosquitto({ prefix, users: {}, dynsec: config });
+    svc = createIngestService({ db: t.db, pool: t.handle.pool, log: silentLog, clock: systemClock, settings: { ...s, mqttUrl: broker.url, ca: broker.ca } });
+    await svc.start();
+    await waitFor(() => svc.stats().mqtt.connected === s.connections);
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  afterAll(async () => {
+    for (const c of opened) await c.endAsync(true).catch(() => undefined);
+    await svc?.stop();
+    await broker?.dispose();
+    await t?.close();
+  });
+
+  it('refuses anonymous clients, and a gateway with a valid password cannot join the share group: all messages stored', async () => {
+    expect(await connect({}).then(() => 'connected', (e: { code?: number }) => e.code)).toBe(5);
+    const rogue = await connect({ username: 'GWA', password: GWA });
+    let stolen = 0;
+    rogue.on('message', () => stolen++);
+    const suback = await rogue.subscribeAsync(`$share/${group}/${prefix}/gateways/+/batch`, { qos: 1 }).then(
+      (g) => g.map((x) => x.qos),
+      (err: { packet?: { granted?: number[] } }) => err.packet?.granted,
+    );
+    expect(suback).toEqual([128]);
+    const b = await connect({ username: 'GWB', password: GWB });
+    for (let i = 0; i < 50; i++) await b.publishAsync(gatewayTopic(prefix, 'GWB'), batch('GWB', new Date(Date.UTC(2025, 3, 1, 0, i)).toISOString(), String(300 + i)), { qos: 1 });
+    await waitFor(async () => (await volts()).length === 50, 30_000);
+    expect(stolen).toBe(0);
+  });
+
+  it("a gateway cannot publish under another gateway's topic (PUBACK 0x87); its own is stored", async () => {
+    const a = await connect({ username: 'GWA', password: GWA, protocolVersion: 5 });
+    const err = await a.publishAsync(gatewayTopic(prefix, 'GWB'), batch('GWB', '2025-04-02T00:00:00Z', '999.9'), { qos: 1 }).then(() => null, (e: { code?: number }) => e.code);
+    expect(err).toBe(135);
+    await a.publishAsync(gatewayTopic(prefix, 'GWA'), batch('GWA', '2025-04-02T01:00:00Z', '501.5'), { qos: 1 });
+    await waitFor(async () => (await volts()).includes('501.5'));
+    expect(await volts()).not.toContain('999.9');
   });
 });
