@@ -59,6 +59,18 @@ describe('meterbill gateways credentials', () => {
     expect(aclText).toContain('pattern write utility/v1/gateways/%u/#');
     expect(aclText).toContain('user DCU-0001\ntopic write utility/v1/meters/LT7000001/data\ntopic write utility/v1/meters/LT7000002/data');
 
+    const dynsecFile = path.join(dataDir, 'dynsec.json');
+    expect((await cli('export', '--dynsec', dynsecFile)).code).toBe(0);
+    const dynsec = JSON.parse(readFileSync(dynsecFile, 'utf8')) as { clients: Array<{ username: string; password: string; salt: string; iterations: number }>; roles: Array<{ rolename: string; acls: Array<{ acltype: string; topic: string }> }> };
+    const gw = dynsec.clients.find((c) => c.username === 'DCU-0001');
+    expect(gw && pbkdf2Sync(password, Buffer.from(gw.salt, 'base64'), gw.iterations, 64, 'sha512').toString('base64')).toBe(gw?.password);
+    expect(dynsec.roles.find((r) => r.rolename === 'gateway-DCU-0001')?.acls.map((a) => `${a.acltype} ${a.topic}`)).toEqual([
+      'publishClientSend utility/v1/gateways/DCU-0001/#',
+      'publishClientSend utility/v1/meters/LT7000001/data',
+      'publishClientSend utility/v1/meters/LT7000002/data',
+    ]);
+    expect(dynsec.roles.find((r) => r.rolename === 'meterbill-service')?.acls.map((a) => a.topic)).toEqual(['$share/meterbill/utility/v1/#']);
+
     const dup = await cli('create', 'DCU-0001');
     expect(dup.code).toBe(1);
     expect(dup.err).toContain('already has an active credential');
