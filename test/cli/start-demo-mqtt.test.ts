@@ -40,12 +40,12 @@ describe('meterbill start: demo simulator through the authenticated embedded bro
         return null;
       }
     };
-    await expect.poll(async () => (await stats())?.messages.stored ?? 0, { timeout: 100_000, interval: 1000 }).toBeGreaterThan(10);
+    await expect.poll(async () => (await stats())?.messages.stored ?? 0, { timeout: 180_000, interval: 1000 }).toBeGreaterThan(10);
     expect((await stats())?.deadLetters).toEqual({});
     const anon = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0 }).then(() => 'connected', (e: { code?: number }) => e.code);
     expect(anon).toBe(5);
     const exit = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
-  }, 150_000);
+  }, 240_000);
 });

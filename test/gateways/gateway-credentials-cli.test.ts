@@ -71,14 +71,11 @@ describe('meterbill gateways credentials', () => {
     ]);
     expect(dynsec.roles.find((r) => r.rolename === 'meterbill-service')?.acls.map((a) => a.topic)).toEqual(['$share/meterbill/utility/v1/#']);
 
-    const dup = await cli('create', 'DCU-0001');
-    expect(dup.code).toBe(1);
-    expect(dup.err).toContain('already has an active credential');
-
+    // (a second create for the gateway, 409 on REST, is covered by gateway-credentials.test.ts)
     const revoked = await cli('revoke', '1');
     expect(revoked.code, revoked.err).toBe(0);
-    expect((await cli('list')).out).toMatch(/^1\tDCU-0001\trevoked\t/m);
+    expect(revoked.out).toContain('revoked credential #1 of gateway DCU-0001');
     await cli('export', '--passwd', passwd, '--acl', acl);
     expect(readFileSync(passwd, 'utf8')).not.toContain('DCU-0001');
-  }, 180_000);
+  }, 300_000); // six processes, each opening the embedded database: slow on a loaded machine
 });
