@@ -31,7 +31,13 @@ async function connect(username?: string, password?: string): Promise<MqttClient
   opened.push(c);
   return c;
 }
-const refused = (username?: string, password?: string) => connect(username, password).then(() => 'connected', (err: { code?: number }) => err.code);
+/** The CONNACK return code read off the wire ('connected' for 0). */
+const refused = async (username?: string, password?: string) => {
+  const raw = await rawConnect(broker.port, `r-${Math.random().toString(36).slice(2, 10)}`, username, password);
+  const code = await raw.connack;
+  raw.socket.destroy();
+  return code === 0 ? 'connected' : code;
+};
 const closed = (c: MqttClient) => new Promise<void>((r) => (c.connected ? c.once('close', () => r()) : r()));
 
 async function refusals(): Promise<Record<string, number>> {
