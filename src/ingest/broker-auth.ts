@@ -47,7 +47,11 @@ export function createBrokerAuth(o: BrokerAuthOptions, log: Logger | undefined, 
   return {
     authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthError | null, ok: boolean | null) => void): void {
       const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? 'unknown';
-      if (o.failures && o.failures.retryAfterS(address) > 0) {
+      // Per address *and* username: many gateways share an address behind a carrier's NAT, and one
+      // of them retrying an old password must not lock the others out. (Passwords are 256-bit
+      // random, so the limit is about cost, not guessing: a failure costs a lookup or one hash.)
+      const key = `${address}\u0000${username ?? ''}`;
+      if (o.failures && o.failures.retryAfterS(key) > 0) {
         refused('too_many_failures');
         return done(refuse(5, 'too many failed connects from this address'), null);
       }
@@ -57,7 +61,7 @@ export function createBrokerAuth(o: BrokerAuthOptions, log: Logger | undefined, 
             principals.set(client, who);
             return done(null, true);
           }
-          o.failures?.fail(address);
+          o.failures?.fail(key);
           refused('bad_credentials');
           log?.warn({ clientId: client.id, username: username ?? null, address }, 'MQTT connect refused: bad or missing credentials');
           done(refuse(username ? 4 : 5, 'bad user name or password'), null);

@@ -13,6 +13,7 @@ import { createGatewayCredentialsService, type GatewayCredentialsService } from 
 import { gatewayTopic, meterTopic } from '../../src/ingest/topics.js';
 import { countRows, installMeter, settings, silentLog, uniquePrefix, waitFor } from './fixtures.js';
 import { rawConnect, streamPublish } from './raw-mqtt.js';
+import { createFailedAuthLimiter } from '../../src/auth/failed-auth-limiter.js';
 
 const prefix = uniquePrefix('auth');
 const SERVICE = { username: 'svc-account', password: 'service-password-0123456789' };
@@ -61,7 +62,8 @@ beforeAll(async () => {
   await installMeter(t.db, 'AUTH002', '2024-01-01T00:00:00Z');
   metrics = new Registry();
   creds = createGatewayCredentialsService({ db: t.db, clock: systemClock, reservedUsernames: [SERVICE.username] });
-  broker = await startEmbeddedBroker({ port: 0, auth: { prefix, service: SERVICE, gateways: creds }, metrics, maxPacketBytes: MAX_PAYLOAD + 1024 });
+  const failures = createFailedAuthLimiter({ perMinute: 3, clock: systemClock });
+  broker = await startEmbeddedBroker({ port: 0, auth: { prefix, service: SERVICE, gateways: creds, failures }, metrics, maxPacketBytes: MAX_PAYLOAD + 1024 });
   creds.onRevoked((g) => broker.disconnectGateway(g));
   const s = settings(broker.url, prefix, { ...SERVICE, maxPayloadBytes: MAX_PAYLOAD });
   group = s.shareGroup;
@@ -89,6 +91,14 @@ describe('embedded broker authentication', () => {
     expect(await refused('nobody', pw.GWA)).toBe(4);
     expect((await refusals()).bad_credentials).toBe(5);
     expect(await refused('GWA', pw.GWA)).toBe('connected');
+  });
+
+  it('limits failed logins per address and username: a gateway retrying a wrong password locks out only itself', async () => {
+    const l = await creds.create('GWL');
+    for (let i = 0; i < 3; i++) expect(await refused('GWL', pw.GWA)).toBe(4);
+    expect(await refused('GWL', l.password)).toBe(5); // limited: refused before any check
+    expect((await refusals()).too_many_failures).toBe(1);
+    expect(await refused('GWA', pw.GWA)).toBe('connected'); // the same address, another gateway
   });
 
   it("stores a gateway's own batch and its listed meters' payloads", async () => {
