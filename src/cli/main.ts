@@ -111,7 +111,7 @@ function printBanner(url: string, cfg: Config, key: string | undefined): void {
     `  meterbill is running at ${url}`,
     `  API docs:   ${url}/docs`,
     `  database:   ${cfg.DATABASE_URL ? 'PostgreSQL server' : `embedded (${cfg.DATA_DIR}/pg)`}`,
-    `  MQTT:       ${cfg.MQTT_URL ?? `embedded broker on mqtt://127.0.0.1:${cfg.MQTT_EMBEDDED_PORT}`}`,
+    `  MQTT:       ${cfg.MQTT_URL?.replace(/\/\/[^@/]*@/, '//[redacted]@') ?? `embedded broker on mqtt://127.0.0.1:${cfg.MQTT_EMBEDDED_PORT} (MQTT_AUTH=${cfg.MQTT_AUTH})`}`,
     ...(key ? [`  admin key:  ${key}`, `  try:        curl -H 'Authorization: Bearer ${key}' ${url}/consumers?limit=5`] : []),
     '',
   ];
