@@ -41,7 +41,7 @@ export async function startDemoSimulator(deps: DemoSimulatorDeps): Promise<() =>
   const publisher = await createPublisher({ url, clientIdPrefix: `meterbill-demo-sim-${process.pid}`, rate: 50, maxInFlight: 100, ...(deps.credential ?? {}) });
   const abort = new AbortController();
   const meters = specs.map((s) => simMeterFromSpec(s, 42));
-  log.info({ meters: meters.length, url }, 'demo simulator publishing');
+  log.info({ meters: meters.length, url: url.replace(/\/\/[^@/]*@/, '//[redacted]@') }, 'demo simulator publishing');
   const run = runSimulation({
     // Per-meter topics: one credential covers them (a gateway credential's ACL is its own
     // gateway topic plus the serials listed on it; see docs/mqtt.md, Security).
