@@ -13,7 +13,7 @@ import { createGatewayCredentialsService, type GatewayCredentialsService } from 
 import { gatewayTopic, meterTopic } from '../../src/ingest/topics.js';
 import { countRows, installMeter, settings, silentLog, uniquePrefix, waitFor } from './fixtures.js';
 import { rawConnect, streamPublish } from './raw-mqtt.js';
-import { createFailedAuthLimiter } from '../../src/auth/failed-auth-limiter.js';
+import { createFailedAuthLimiter } from '../../src/api/failed-auth-limiter.js';
 
 const prefix = uniquePrefix('auth');
 const SERVICE = { username: 'svc-account', password: 'service-password-0123456789' };
