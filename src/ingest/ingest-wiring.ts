@@ -141,7 +141,7 @@ export function wireIngest(deps: {
       const { config } = deps;
       if (!config.MQTT_URL) throw new Error('MQTT_URL is not set: sessions of the embedded broker do not outlive its process');
       // Its own metrics registry: the process registry may hold a running service's already.
-      const drainer = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, settings: ingestSettings(config, config.MQTT_URL) });
+      const drainer = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, settings: ingestSettings(config, config.MQTT_URL, account) });
       try {
         return await drainer.retireInstance(instanceId);
       } finally {
