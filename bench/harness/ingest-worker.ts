@@ -16,6 +16,7 @@ import { createLogger } from '../../src/lib/logger.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createMetricsRegistry } from '../../src/api/metrics.js';
 import { createIngestModule } from '../../src/ingest/ingest.module.js';
+import { createGatewayCredentialsService } from '../../src/gateways/gateway-credentials-service.js';
 
 let redeliveries = 0;
 const emit = MqttClient.prototype.emit as (this: MqttClient, event: string | symbol, ...args: unknown[]) => boolean;
@@ -25,10 +26,13 @@ MqttClient.prototype.emit = function (this: MqttClient, event: string | symbol, 
   return emit.call(this, event, ...args);
 } as typeof MqttClient.prototype.emit;
 
-const config = loadConfig(process.env);
+// The benchmark's publishers connect without credentials: on the embedded broker, MQTT
+// authentication is off here unless the environment asks for it.
+const config = loadConfig({ MQTT_AUTH: 'off', ...process.env });
 const log = createLogger(config.LOG_LEVEL);
 const database = await connectDatabase({ databaseUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
-const ingest = createIngestModule({ config, db: database.db, pool: database.pool, log, clock: systemClock, metrics: createMetricsRegistry() });
+const gatewayCredentials = createGatewayCredentialsService({ db: database.db, clock: systemClock, reservedUsernames: [config.MQTT_SERVICE_USERNAME] });
+const ingest = createIngestModule({ config, db: database.db, pool: database.pool, log, clock: systemClock, metrics: createMetricsRegistry(), gatewayCredentials });
 await ingest.start();
 
 let peakRss = 0;

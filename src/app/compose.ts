@@ -24,6 +24,10 @@ import { createTariffsModule } from '../tariffs/tariffs.module.js';
 import { createIngestAdminModule, createIngestModule, type IngestAdminModule, type IngestModule } from '../ingest/ingest.module.js';
 import { createReadingsModule } from '../readings/readings.module.js';
 import { createBillingModule, type BillingModule } from '../billing/billing.module.js';
+import { createGatewayCredentialsService } from '../gateways/gateway-credentials-service.js';
+import { createGatewaysModule } from '../gateways/gateways.module.js';
+import { ensureDemoCredential } from '../simulator/demo-credential.js';
+import { loadInstalledMeters } from '../simulator/fleet-from-db.js';
 import { createTimescaleJobsModule } from '../db/timescale-jobs.module.js';
 import { createDemoSimulatorModule } from '../simulator/demo-simulator.module.js';
 import { openPlatform, type Platform, type PlatformOptions } from './platform.js';
@@ -51,6 +55,8 @@ export async function composeInstance(config: Config, opts: ComposeOptions = {})
   const metrics = createMetricsRegistry();
   // Every instance that listens verifies keys (an ingest-only one for /metrics).
   const apiKeys = createApiKeyService({ db, clock });
+  // API instances manage gateway credentials; ingest instances' embedded broker checks logins against them.
+  const gatewayCredentials = createGatewayCredentialsService({ db, clock, reservedUsernames: [config.MQTT_SERVICE_USERNAME] });
 
   const modules: AppModule[] = [
     {
@@ -62,7 +68,7 @@ export async function composeInstance(config: Config, opts: ComposeOptions = {})
   ];
   const ingest: IngestModule | undefined = roles.has('ingest')
     ? createIngestModule({
-        config, db, pool: database.pool, log, clock, metrics,
+        config, db, pool: database.pool, log, clock, metrics, gatewayCredentials,
         onBrokerStart: () => progress(`starting the embedded MQTT broker on port ${config.MQTT_EMBEDDED_PORT}`),
       })
     : undefined;
@@ -76,10 +82,19 @@ export async function composeInstance(config: Config, opts: ComposeOptions = {})
     const readings = createReadingsModule({ db, timezone: config.TIMEZONE, clock });
     ingestAdmin = createIngestAdminModule({ config, db, clock, queries: readings.queries, consumer: ingest });
     billing = createBillingModule({ db, clock, log, tariffs: tariffs.service, config });
-    modules.push(createApiKeysModule({ apiKeys }), tariffs, accounts, meters, readings, ingestAdmin, billing);
+    modules.push(createApiKeysModule({ apiKeys }), createGatewaysModule({ credentials: gatewayCredentials }), tariffs, accounts, meters, readings, ingestAdmin, billing);
   }
   if (ingest) modules.push(ingest);
-  if (opts.demoSimulator) modules.push(createDemoSimulatorModule({ db, clock, config, log: log.child({ module: 'demo-simulator' }) }));
+  if (opts.demoSimulator) {
+    modules.push(createDemoSimulatorModule({
+      db, clock, config, log: log.child({ module: 'demo-simulator' }),
+      // the demo meters' credential, issued (or reused from DATA_DIR) when the simulator starts
+      credential: async () => {
+        const serials = (await loadInstalledMeters(db)).map((m) => m.serial);
+        return serials.length ? ensureDemoCredential(gatewayCredentials, config.DATA_DIR, serials) : undefined;
+      },
+    }));
+  }
 
   // /readyz walks this array at each request: tests add a check to it.
   const readiness = readinessOf(modules);
@@ -92,6 +107,7 @@ export async function composeInstance(config: Config, opts: ComposeOptions = {})
     db,
     metrics,
     apiKeys,
+    gatewayCredentials,
     /** Which database this instance talks to, for people (no password). */
     target: platform.target,
     modules,

@@ -103,7 +103,7 @@ function printBanner(url: string, cfg: Config, target: string, key: string | und
     `  API docs:   ${url}/docs`,
     `  modules:    ${cfg.MODULES.join(', ')}`,
     `  database:   ${target}`,
-    `  MQTT:       ${!cfg.MODULES.includes('ingest') ? 'not consumed here (MODULES has no ingest)' : (cfg.MQTT_URL ?? `embedded broker on mqtt://127.0.0.1:${cfg.MQTT_EMBEDDED_PORT}`)}`,
+    `  MQTT:       ${!cfg.MODULES.includes('ingest') ? 'not consumed here (MODULES has no ingest)' : (cfg.MQTT_URL?.replace(/\/\/[^@/]*@/, '//[redacted]@') ?? `embedded broker on mqtt://127.0.0.1:${cfg.MQTT_EMBEDDED_PORT} (MQTT_AUTH=${cfg.MQTT_AUTH})`)}`,
     ...(key ? [`  admin key:  ${key}`, `  try:        curl -H 'Authorization: Bearer ${key}' ${url}/consumers?limit=5`] : []),
     '',
   ];

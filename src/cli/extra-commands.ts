@@ -4,6 +4,7 @@ import { registerTariffCommands } from '../tariffs/tariffs.cli.js';
 import { registerDeadLetterCommands } from '../ingest/dead-letters.cli.js';
 import { registerMqttSessionCommands } from '../ingest/mqtt-sessions.cli.js';
 import { registerBillingCommands } from '../billing/billing.cli.js';
+import { registerGatewayCommands } from '../gateways/gateway-credentials.cli.js';
 
 /**
  * Feature modules' commands (tariffs, simulate, ...). Each feature exports a
@@ -15,4 +16,5 @@ export function registerExtraCommands(program: Command): void {
   registerDeadLetterCommands(program);
   registerMqttSessionCommands(program);
   registerBillingCommands(program);
+  registerGatewayCommands(program);
 }

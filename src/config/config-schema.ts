@@ -47,6 +47,11 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** MQTT broker. Unset: an in-process aedes broker on MQTT_EMBEDDED_PORT. */
   MQTT_URL: optionalUrl(/^(mqtts?|wss?|tcp|ssl)$/),
+  /**
+   * PEM file of the CA that signed the broker's certificate (mqtts://, a private CA such as the
+   * reference set-up's); unset: the system's CAs. Read at start-up.
+   */
+  MQTT_CA_FILE: z.string().min(1).optional(),
   /** 1884 rather than 1883 so a Mosquitto already on the machine does not block start-up. */
   MQTT_EMBEDDED_PORT: port.default(1884),
   MQTT_TOPIC_PREFIX: z
@@ -54,6 +59,24 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_\-/]+$/, 'letters, digits, _ - / only (no MQTT wildcards)')
     .default('meterbill/v1'),
   MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('meterbill'),
+  /**
+   * Embedded broker: `required` (default, also for the demo, whose simulator gets a credential of
+   * its own) refuses anonymous clients and applies the gateway ACLs; `off` lets anyone connect,
+   * publish and subscribe (development only). An external broker enforces its own (deploy/mosquitto).
+   */
+  MQTT_AUTH: z.enum(['required', 'off']).default('required'),
+  /** The service account: the only one that may subscribe (its `$share/` group). Not a valid gateway id. */
+  MQTT_SERVICE_USERNAME: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/).default('meterbill-service'),
+  /**
+   * Its password. External broker: used with MQTT_SERVICE_USERNAME when set (else the URL's
+   * user:password, if any). Embedded broker: unset means a random one per process (only the
+   * service's own connections use it); set it when other instances ingest from this broker.
+   */
+  MQTT_SERVICE_PASSWORD: z
+    .string()
+    .transform((s) => (s === '' ? undefined : s))
+    .pipe(z.string().min(16, 'at least 16 characters').max(256).optional())
+    .optional(),
   /**
    * This instance's name in the share group: stable across restarts and redeploys, distinct per
    * instance (e.g. 1, 2, 3, or a StatefulSet pod name; never a host name that changes on every

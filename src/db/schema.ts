@@ -217,6 +217,19 @@ export interface MqttSessionsTable {
   last_error: string | null;
 }
 
+/** MQTT credentials of gateways (migration 0005); the username is the gateway id. */
+export interface GatewayCredentialsTable {
+  id: Id;
+  gateway_id: string;
+  /** Mosquitto `$7$` PBKDF2-SHA512: `$7$iterations$salt$hash`, base64. */
+  password_hash: string;
+  meters: ColumnType<string[], string[] | undefined, string[]>;
+  label: string | null;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   meters: MetersTable;
@@ -233,4 +246,5 @@ export interface Database {
   bill_lines: BillLinesTable;
   billing_exceptions: BillingExceptionsTable;
   mqtt_sessions: MqttSessionsTable;
+  gateway_credentials: GatewayCredentialsTable;
 }

@@ -27,6 +27,11 @@ export interface IngestSettings {
   clientId: string;
   /** This instance in the share group (MQTT_INSTANCE_ID): whose recorded sessions it drains (default '1'). */
   instanceId?: string;
+  /** The MQTT service account (else the URL's user:password, if any). */
+  username?: string | undefined;
+  password?: string | undefined;
+  /** CA certificate(s) for mqtts:// with a private CA. */
+  ca?: Buffer | undefined;
   connections: number;
   batchMaxRows: number;
   batchMaxMs: number;
@@ -121,6 +126,9 @@ export function createIngestService(deps: IngestServiceDeps) {
   const consumer = createMqttConsumer({
     url: s.mqttUrl,
     clientId: s.clientId,
+    username: s.username,
+    password: s.password,
+    ca: s.ca,
     connections: s.connections,
     prefix: s.topicPrefix,
     shareGroup: s.shareGroup,
@@ -140,6 +148,8 @@ export function createIngestService(deps: IngestServiceDeps) {
       clientIds,
       drain: {
         url: s.mqttUrl,
+        // The drains log in as the ingest connections do (service account, private CA).
+        connectOptions: { ...(s.username !== undefined ? { username: s.username, password: s.password } : {}), ...(s.ca ? { ca: s.ca } : {}) },
         onMessage: async (topic, payload) => void (await ingest(topic, payload)),
         quietMs: s.sessionDrain?.quietMs ?? 3000,
         maxMs: s.sessionDrain?.maxMs ?? 600_000,
@@ -252,7 +262,7 @@ export function createIngestService(deps: IngestServiceDeps) {
       await sessions.prepare();
       consumer.start();
       sessions.start();
-      log.info({ url: s.mqttUrl, connections: s.connections, group: s.shareGroup, prefix: s.topicPrefix, instance: s.instanceId ?? '1', clientId: s.clientId }, 'ingest started');
+      log.info({ url: s.mqttUrl.replace(/\/\/[^@/]*@/, '//[redacted]@'), connections: s.connections, group: s.shareGroup, prefix: s.topicPrefix, instance: s.instanceId ?? '1', clientId: s.clientId }, 'ingest started');
     },
     stop: async (): Promise<void> => {
       consumer.pause();

@@ -22,17 +22,36 @@ import type { ReadingsQueries } from '../readings/readings-queries.js';
 import { ingestRoutes } from './ingest.routes.js';
 import { createDeadLetterReplay, type DeadLetterReplay } from './dead-letter-replay.js';
 import { listenMeterChanges, type MeterChangeListener } from '../meters/meter-changes.js';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { GatewayCredentialsService } from '../gateways/gateway-credentials-service.js';
+import { createFailedAuthLimiter } from '../api/failed-auth-limiter.js';
+import { maxPacketBytesFor } from './packet-size-guard.js';
 
 type IngestConfig = Pick<
   Config,
   | 'MQTT_URL' | 'MQTT_EMBEDDED_PORT' | 'MQTT_TOPIC_PREFIX' | 'MQTT_SHARE_GROUP' | 'MQTT_CLIENT_ID' | 'MQTT_INSTANCE_ID' | 'MQTT_SESSION_DRAIN_QUIET_MS' | 'HOST'
   | 'INGEST_CONNECTIONS' | 'INGEST_BATCH_MAX_ROWS' | 'INGEST_BATCH_MAX_MS' | 'INGEST_MAX_FUTURE_SKEW_S' | 'INGEST_MAX_PAYLOAD_BYTES'
   | 'INGEST_QUEUE_MAX_ROWS' | 'INGEST_RETRY_MAX_MS' | 'INGEST_METER_CACHE_SIZE' | 'INGEST_WRITERS' | 'INGEST_WRITE_MAX_ATTEMPTS' | 'INGEST_STALL_SECONDS'
+  | 'MQTT_AUTH' | 'MQTT_CA_FILE' | 'MQTT_SERVICE_USERNAME' | 'MQTT_SERVICE_PASSWORD' | 'AUTH_FAILURES_PER_MINUTE'
 >;
 
-export function ingestSettings(config: IngestConfig, mqttUrl: string): IngestSettings {
+/**
+ * The service account the ingest connections use. An external broker: MQTT_SERVICE_USERNAME and
+ * MQTT_SERVICE_PASSWORD when the password is set, else whatever the URL carries. The embedded
+ * broker: the configured password, or a random one for this process.
+ */
+export function serviceAccount(config: Pick<Config, 'MQTT_URL' | 'MQTT_SERVICE_USERNAME' | 'MQTT_SERVICE_PASSWORD'>): { username: string; password: string } | undefined {
+  if (config.MQTT_SERVICE_PASSWORD) return { username: config.MQTT_SERVICE_USERNAME, password: config.MQTT_SERVICE_PASSWORD };
+  if (config.MQTT_URL) return undefined;
+  return { username: config.MQTT_SERVICE_USERNAME, password: randomBytes(24).toString('base64url') };
+}
+
+export function ingestSettings(config: IngestConfig, mqttUrl: string, account?: { username: string; password: string }): IngestSettings {
   return {
     mqttUrl,
+    ...(account ?? {}),
+    ...(config.MQTT_CA_FILE && config.MQTT_URL ? { ca: readFileSync(config.MQTT_CA_FILE) } : {}),
     topicPrefix: config.MQTT_TOPIC_PREFIX,
     shareGroup: config.MQTT_SHARE_GROUP,
     clientId: config.MQTT_CLIENT_ID ?? `meterbill-${config.MQTT_INSTANCE_ID}`,
@@ -59,6 +78,8 @@ export interface IngestModuleDeps {
   log: Logger;
   clock: Clock;
   metrics: Registry;
+  /** Gateway logins and ACLs of the embedded broker (MQTT_AUTH=required). */
+  gatewayCredentials: Pick<GatewayCredentialsService, 'verify' | 'onRevoked'>;
   /** Told when the embedded broker is being started (progress lines of `meterbill start`). */
   onBrokerStart?: () => void;
 }
@@ -76,9 +97,28 @@ export interface IngestModule extends AppModule {
    * that is gone for good, through an ingest service that is not started (no pool of its own).
    */
   retireInstance(instanceId: string): ReturnType<IngestService['retireInstance']>;
+  /** Largest MQTT packet the embedded broker takes (INGEST_MAX_PAYLOAD_BYTES + overhead). */
+  maxPacketBytes: number;
 }
 
 export function createIngestModule(deps: IngestModuleDeps): IngestModule {
+  const account = serviceAccount(deps.config);
+  async function startBroker(service: { username: string; password: string }): Promise<EmbeddedBroker> {
+    const { config } = deps;
+    const auth =
+      config.MQTT_AUTH === 'required'
+        ? {
+            prefix: config.MQTT_TOPIC_PREFIX,
+            service,
+            gateways: deps.gatewayCredentials,
+            failures: createFailedAuthLimiter({ perMinute: config.AUTH_FAILURES_PER_MINUTE, clock: deps.clock }),
+          }
+        : undefined;
+    if (!auth) deps.log.warn('MQTT_AUTH=off: the embedded broker lets anonymous clients publish and subscribe to anything');
+    const b = await startEmbeddedBroker({ port: config.MQTT_EMBEDDED_PORT, host: config.HOST, log: deps.log, metrics: deps.metrics, maxPacketBytes: maxPacketBytesFor(config.INGEST_MAX_PAYLOAD_BYTES), ...(auth ? { auth } : {}) });
+    deps.gatewayCredentials.onRevoked((gatewayId) => b.disconnectGateway(gatewayId));
+    return b;
+  }
   let broker: EmbeddedBroker | undefined;
   let service: IngestService | undefined;
   let listener: MeterChangeListener | undefined;
@@ -101,10 +141,10 @@ export function createIngestModule(deps: IngestModuleDeps): IngestModule {
       const { config } = deps;
       if (!config.MQTT_URL) {
         deps.onBrokerStart?.();
-        broker = await startEmbeddedBroker({ port: config.MQTT_EMBEDDED_PORT, host: config.HOST, log: deps.log });
+        broker = await startBroker(account as { username: string; password: string });
       }
       const url = brokerUrl(config, broker?.port);
-      service = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, url) });
+      service = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, metrics: deps.metrics, settings: ingestSettings(config, url, account) });
       // Installation changes made by any instance reach this one's meter cache (#24).
       if (deps.pool) {
         listener = listenMeterChanges(deps.pool, (serials) => service?.invalidateMeters(serials), deps.log.child({ module: 'ingest' }));
@@ -123,7 +163,7 @@ export function createIngestModule(deps: IngestModuleDeps): IngestModule {
       const { config } = deps;
       if (!config.MQTT_URL) throw new Error('MQTT_URL is not set: sessions of the embedded broker do not outlive its process');
       // Its own metrics registry: the process registry may hold a running service's already.
-      const drainer = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, settings: ingestSettings(config, config.MQTT_URL) });
+      const drainer = createIngestService({ db: deps.db, pool: deps.pool, log: deps.log, clock: deps.clock, settings: ingestSettings(config, config.MQTT_URL, account) });
       try {
         return await drainer.retireInstance(instanceId);
       } finally {
@@ -132,6 +172,7 @@ export function createIngestModule(deps: IngestModuleDeps): IngestModule {
     },
     invalidateMeters: (serials) => service?.invalidateMeters(serials),
     brokerUrl: () => (deps.config.MQTT_URL || broker ? brokerUrl(deps.config, broker?.port) : undefined),
+    maxPacketBytes: maxPacketBytesFor(deps.config.INGEST_MAX_PAYLOAD_BYTES),
   };
 }
 

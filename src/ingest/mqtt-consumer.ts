@@ -12,6 +12,11 @@ import { ingestTopicFilters, sharedFilter } from './topics.js';
 export interface ConsumerOptions {
   url: string;
   clientId: string;
+  /** The service account (else the URL's user:password, if any). */
+  username?: string | undefined;
+  password?: string | undefined;
+  /** CA certificate(s) for mqtts:// with a private CA (MQTT_CA_FILE). */
+  ca?: Buffer | undefined;
   connections: number;
   prefix: string;
   shareGroup: string;
@@ -37,7 +42,12 @@ export function createMqttConsumer(o: ConsumerOptions) {
   function open(clientId: string): MqttClient {
     const client = mqtt.connect(o.url, {
       clientId,
+      ...(o.username !== undefined ? { username: o.username, password: o.password } : {}),
+      ...(o.ca ? { ca: o.ca } : {}),
       clean: false, // persistent session: the broker queues for us while we are away
+      // MQTT 3.1.1, not 5 (issue 8 #9): aedes, the embedded broker, refuses v5 CONNECTs, and the
+      // v5 maximumPacketSize would only be advice to the broker (mqtt.js checks it after buffering
+      // the whole packet). The memory bound is the broker's packet limit (docs/mqtt.md, Security).
       protocolVersion: 4,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,

@@ -33,8 +33,10 @@ export function registerMqttSessionCommands(program: Command): void {
       const { outstandingSessions } = await import('./mqtt-sessions-repository.js');
       const { createIngestModule } = await import('./ingest.module.js');
       const { createMetricsRegistry } = await import('../api/metrics.js');
+      const { createGatewayCredentialsService } = await import('../gateways/gateway-credentials-service.js');
       const result = await withDatabase(async (c) => {
-        const ingest = createIngestModule({ config: c.config, db: c.db, pool: c.database.pool, log: c.log, clock: c.clock, metrics: createMetricsRegistry() });
+        const gatewayCredentials = createGatewayCredentialsService({ db: c.db, clock: c.clock, reservedUsernames: [c.config.MQTT_SERVICE_USERNAME] });
+        const ingest = createIngestModule({ config: c.config, db: c.db, pool: c.database.pool, log: c.log, clock: c.clock, metrics: createMetricsRegistry(), gatewayCredentials });
         const stats = await ingest.retireInstance(instance.data);
         const left = await outstandingSessions(c.db, instance.data, []);
         return { instance: instance.data, retired: stats.retired, drainedMessages: stats.drainedMessages, outstanding: left.map((s) => ({ clientId: s.clientId, lastError: s.lastError })) };

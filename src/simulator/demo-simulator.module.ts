@@ -2,12 +2,19 @@
 import type { AppModule } from '../lib/module.js';
 import { startDemoSimulator, type DemoSimulatorDeps } from './demo-simulator.js';
 
-export function createDemoSimulatorModule(deps: DemoSimulatorDeps): AppModule {
+export type DemoSimulatorModuleDeps = Omit<DemoSimulatorDeps, 'credential'> & {
+  /** The MQTT login to publish with, resolved at start (the demo meters exist by then). */
+  credential?: () => Promise<DemoSimulatorDeps['credential']>;
+};
+
+export function createDemoSimulatorModule(deps: DemoSimulatorModuleDeps): AppModule {
   let stop: (() => Promise<void>) | undefined;
   return {
     name: 'demo-simulator',
     start: async () => {
-      stop = await startDemoSimulator(deps);
+      const { credential, ...rest } = deps;
+      const login = await credential?.();
+      stop = await startDemoSimulator({ ...rest, ...(login ? { credential: login } : {}) });
     },
     stop: async () => {
       await stop?.();

@@ -20,6 +20,8 @@ export interface DemoSimulatorDeps {
   log: Logger;
   clock: Clock;
   config: Pick<Config, 'MQTT_URL' | 'MQTT_EMBEDDED_PORT' | 'HOST' | 'MQTT_TOPIC_PREFIX' | 'TIMEZONE'>;
+  /** The MQTT login to publish with (a gateway credential allowed the demo meters' topics). */
+  credential?: { username: string; password: string };
   /** Seconds between publications. Default 10. */
   tickSeconds?: number;
 }
@@ -36,12 +38,14 @@ export async function startDemoSimulator(deps: DemoSimulatorDeps): Promise<() =>
   }
   const stored = await loadLastRegisters(deps.db, specs.map((s) => s.serial));
   const url = brokerUrl(config);
-  const publisher = await createPublisher({ url, clientIdPrefix: `meterbill-demo-sim-${process.pid}`, rate: 50, maxInFlight: 100 });
+  const publisher = await createPublisher({ url, clientIdPrefix: `meterbill-demo-sim-${process.pid}`, rate: 50, maxInFlight: 100, ...(deps.credential ?? {}) });
   const abort = new AbortController();
   const meters = specs.map((s) => simMeterFromSpec(s, 42));
-  log.info({ meters: meters.length, url }, 'demo simulator publishing');
+  log.info({ meters: meters.length, url: url.replace(/\/\/[^@/]*@/, '//[redacted]@') }, 'demo simulator publishing');
   const run = runSimulation({
-    plan: { meters, mode: 'gateway', batchSize: 50, topicPrefix: config.MQTT_TOPIC_PREFIX, generate: { timeZone: config.TIMEZONE } },
+    // Per-meter topics: one credential covers them (a gateway credential's ACL is its own
+    // gateway topic plus the serials listed on it; see docs/mqtt.md, Security).
+    plan: { meters, mode: 'meter', batchSize: 50, topicPrefix: config.MQTT_TOPIC_PREFIX, generate: { timeZone: config.TIMEZONE } },
     publisher,
     seed: 42,
     badRatio: 0,

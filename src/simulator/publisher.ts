@@ -9,6 +9,11 @@ import { quietMqttLog } from '../lib/mqtt-options.js';
 export interface PublisherOptions {
   url: string;
   clientIdPrefix?: string;
+  /** MQTT credentials (a gateway's); a URL's user:password works too. */
+  username?: string;
+  password?: string;
+  /** CA certificate(s) for mqtts:// with a private CA. */
+  ca?: Buffer;
   /** Parallel connections (round robin). Default 1. */
   connections?: number;
   /** Messages per second across all connections; undefined = as fast as possible. */
@@ -31,7 +36,7 @@ export async function createPublisher(opts: PublisherOptions): Promise<Publisher
   const prefix = opts.clientIdPrefix ?? `meterbill-sim-${process.pid}-${Date.now().toString(36)}`;
   const clients: MqttClient[] = [];
   for (let i = 0; i < n; i++) {
-    clients.push(await mqtt.connectAsync(opts.url, { clientId: `${prefix}-${i}`, clean: true, reconnectPeriod: 1000, connectTimeout: 10_000, ...quietMqttLog() }));
+    clients.push(await mqtt.connectAsync(opts.url, { clientId: `${prefix}-${i}`, ...(opts.username ? { username: opts.username, password: opts.password } : {}), ...(opts.ca ? { ca: opts.ca } : {}), clean: true, reconnectPeriod: 1000, connectTimeout: 10_000, ...quietMqttLog() }));
   }
   const maxInFlight = Math.max(1, opts.maxInFlight ?? 1000);
   const stats = { published: 0, acked: 0, errors: 0 };

@@ -126,7 +126,7 @@ describe('MODULES=api', () => {
     const app = await c.buildApp();
     try {
       await c.start();
-      expect(c.modules.map((m) => m.name)).toEqual(['database', 'timescale-jobs', 'api-keys', 'tariffs', 'accounts', 'meters', 'readings', 'ingest-admin', 'billing']);
+      expect(c.modules.map((m) => m.name)).toEqual(['database', 'timescale-jobs', 'api-keys', 'gateways', 'tariffs', 'accounts', 'meters', 'readings', 'ingest-admin', 'billing']);
       expect(c.ingest).toBeUndefined();
       const auth = { authorization: `Bearer ${(await c.apiKeys.create('crm', ['admin'])).key}` };
       expect((await app.inject({ url: '/consumers', headers: auth })).statusCode).toBe(200);

@@ -15,7 +15,7 @@ async function fresh(url: string | undefined): Promise<TestDatabase> {
   return t;
 }
 
-const TABLES = ['accounts', 'api_keys', 'bill_lines', 'bill_series_counters', 'billing_exceptions', 'billing_run_items', 'billing_runs', 'bills', 'cycle_groups', 'dead_letters', 'events', 'meter_installations', 'meters', 'mqtt_sessions', 'readings'];
+const TABLES = ['accounts', 'api_keys', 'bill_lines', 'bill_series_counters', 'billing_exceptions', 'billing_run_items', 'billing_runs', 'bills', 'cycle_groups', 'dead_letters', 'events', 'gateway_credentials', 'meter_installations', 'meters', 'mqtt_sessions', 'readings'];
 
 describe('migrations on the embedded database (PGlite, plain tables)', () => {
   it('creates ordinary tables without TimescaleDB, and is idempotent', async () => {
