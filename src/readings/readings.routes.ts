@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses, problemSchema } from '../lib/problem.js';
 import { boundedIsoDateTime as isoDateTime } from '../lib/text-schema.js';
-import { queryInt } from '../lib/pagination.js';
+import { pageLimit, queryInt } from '../lib/pagination.js';
 import { obisSchema, serialSchema } from './reading-schema.js';
 import { BUCKETS, type ReadingsQueries } from './readings-queries.js';
 
@@ -20,8 +20,8 @@ export const readingsQuerySchema = z
     channel: obisSchema.optional().describe('OBIS channel; required with bucket'),
     bucket: z.enum(Object.keys(BUCKETS) as ['15m', '1h', '1d']).optional().describe('Aggregate into buckets (local-midnight aligned)'),
     agg: z.enum(['sum', 'max', 'avg']).default('sum').describe('Aggregate with bucket'),
-    limit: queryInt(1, 10_000).default(1000),
-    cursor: z.string().max(200).optional(),
+    limit: pageLimit(10_000, 1000),
+    cursor: z.string().max(200).optional().describe("Opaque cursor from the previous page's nextCursor"),
   })
   .refine((q) => !q.bucket || q.channel, { message: 'channel is required with bucket', path: ['channel'] });
 
@@ -70,8 +70,8 @@ export function readingsRoutes({ queries }: { queries: ReadingsQueries }): Fasti
           querystring: z.object({
             ...rangeQuery,
             code: queryInt(1, 65535).optional().describe('IS 15959 event code'),
-            limit: queryInt(1, 5000).default(500),
-            cursor: z.string().max(200).optional(),
+            limit: pageLimit(5000, 500),
+            cursor: z.string().max(200).optional().describe("Opaque cursor from the previous page's nextCursor"),
           }),
           response: { 200: eventsResponse, ...errors },
         },
