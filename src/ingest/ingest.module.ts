@@ -165,7 +165,7 @@ export function createIngestAdminModule(deps: IngestAdminModuleDeps): IngestAdmi
   const stats = (): IngestStats | null => deps.consumer?.service()?.stats() ?? null;
   return {
     name: 'ingest-admin',
-    routes: [ingestRoutes({ db: deps.db, prefix: deps.config.MQTT_TOPIC_PREFIX, queries: deps.queries, replay, stats })],
+    routes: [ingestRoutes({ db: deps.db, prefix: deps.config.MQTT_TOPIC_PREFIX, timezone: deps.config.TIMEZONE, queries: deps.queries, replay, stats })],
     replay,
   };
 }

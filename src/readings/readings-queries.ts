@@ -9,6 +9,7 @@ import type { Clock } from '../lib/clock.js';
 import { ValidationError } from '../lib/errors.js';
 import { requireMeter } from '../meters/meter-lookup.js';
 import { daysFromCivil, utcOfLocalMidnight } from '../lib/local-time.js';
+import { resolveInstant } from '../lib/time-query.js';
 import { CHANNELS, channelInfo } from './channels.js';
 
 export const BUCKETS = { '15m': '15 minutes', '1h': '1 hour', '1d': '1 day' } as const;
@@ -28,8 +29,9 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
   const { db } = deps;
 
   function range(r: Range): { from: Date; to: Date } {
-    const to = r.to ? new Date(r.to) : deps.clock.now();
-    const from = r.from ? new Date(r.from) : new Date(to.getTime() - DAY_MS);
+    // A date-only bound is local midnight in the utility's zone (src/lib/time-query.ts).
+    const to = r.to ? resolveInstant(r.to, deps.timezone) : deps.clock.now();
+    const from = r.from ? resolveInstant(r.from, deps.timezone) : new Date(to.getTime() - DAY_MS);
     if (from >= to) throw new ValidationError('from must be before to', { from: r.from, to: r.to });
     return { from, to };
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses, problemSchema } from '../lib/problem.js';
-import { boundedIsoDateTime as isoDateTime } from '../lib/text-schema.js';
+import { INSTANT_PARAM_HELP, instantQueryParam } from '../lib/time-query.js';
 import { pageLimit, queryInt } from '../lib/pagination.js';
 import { obisSchema, serialSchema } from './reading-schema.js';
 import { BUCKETS, type ReadingsQueries } from './readings-queries.js';
@@ -10,8 +10,12 @@ const params = z.object({ serial: serialSchema });
 const errors = { 404: problemSchema, 422: problemSchema, ...problemResponses };
 const tags = ['readings'];
 const rangeQuery = {
-  from: isoDateTime.optional().describe('Start (default: to − 1 day); an interval reading stamped exactly here belongs to the period before'),
-  to: isoDateTime.optional().describe('End (default: now); an interval reading stamped exactly here (interval end) is included, other kinds are not'),
+  from: instantQueryParam
+    .optional()
+    .describe(`Start (default: to − 1 day); an interval reading stamped exactly here belongs to the period before. ${INSTANT_PARAM_HELP}`),
+  to: instantQueryParam
+    .optional()
+    .describe(`End (default: now); an interval reading stamped exactly here (interval end) is included, other kinds are not. ${INSTANT_PARAM_HELP}`),
 };
 
 export const readingsQuerySchema = z
