@@ -78,7 +78,7 @@ const replayResultSchema = z
 const statsSchema = z
   .object({
     running: z.boolean(),
-    ingest: z.unknown().describe('Counts since this instance started: messages by outcome, readings, duplicates, dead letters by reason, queue, batches, last commit'),
+    ingest: z.unknown().describe('Counts since this instance started: messages by outcome, readings, duplicates, dead letters by reason, ignored unknown payload fields by field (`unknownFields`), queue, batches, last commit'),
     tables: z.record(z.string(), z.number()).describe('Approximate row counts'),
   })
   .meta({ id: 'IngestStats' });

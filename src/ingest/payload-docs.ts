@@ -10,7 +10,15 @@ export const GENERATED_BEGIN = '<!-- BEGIN GENERATED: payload reference (npx tsx
 export const GENERATED_END = '<!-- END GENERATED: payload reference -->';
 
 export function payloadJsonSchemas(): Record<string, unknown> {
-  const opts = { io: 'input', target: 'draft-2020-12' } as const;
+  // Unknown fields are accepted and ignored (counted: unknown-fields.ts), so the published
+  // schemas allow them although the zod schemas are strict (strict is how they are found).
+  const opts = {
+    io: 'input',
+    target: 'draft-2020-12',
+    override: (ctx: { jsonSchema: { additionalProperties?: unknown } }) => {
+      if (ctx.jsonSchema.additionalProperties === false) delete ctx.jsonSchema.additionalProperties;
+    },
+  } as const;
   return {
     'meter-payload.v1.schema.json': {
       $id: 'https://meterbill.example/schemas/meter-payload.v1.schema.json',
