@@ -11,6 +11,7 @@ import { requireMeter } from '../meters/meter-lookup.js';
 import { daysFromCivil, utcOfLocalMidnight } from '../lib/local-time.js';
 import { resolveInstant } from '../lib/time-query.js';
 import { CHANNELS, channelInfo } from './channels.js';
+import { eventInfo } from './event-catalogue.js';
 
 export const BUCKETS = { '15m': '15 minutes', '1h': '1 hour', '1d': '1 day' } as const;
 export type Bucket = keyof typeof BUCKETS;
@@ -116,7 +117,7 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
     if (after && !Number.isInteger(afterCode)) throw new ValidationError('invalid cursor', { cursor: q.cursor });
     if (after) query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('code', '>', afterCode)])]));
     const rows = await query.orderBy('ts').orderBy('code').limit(q.limit + 1).execute();
-    const page = rows.slice(0, q.limit).map((r) => ({ code: r.code, ts: new Date(r.ts).toISOString(), details: r.details ?? null }));
+    const page = rows.slice(0, q.limit).map((r) => ({ code: r.code, ...eventLabels(r.code), ts: new Date(r.ts).toISOString(), details: r.details ?? null }));
     const last = page[page.length - 1];
     return { serial, items: page, nextCursor: rows.length > q.limit && last ? encodeTsCursor(last.ts, String(last.code)) : null };
   }
@@ -140,6 +141,12 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
 }
 
 export type ReadingsQueries = ReturnType<typeof createReadingsQueries>;
+
+/** What an event code means (IS 15959 catalogue); nulls for a code stored before it was catalogued. */
+function eventLabels(code: number) {
+  const e = eventInfo(code);
+  return { description: e?.description ?? null, event: e?.event ?? null, kind: e?.kind ?? null, category: e?.category ?? null };
+}
 
 function encodeTsCursor(ts: string, key: string): string {
   return Buffer.from(`${ts}|${key}`).toString('base64url');

@@ -5,6 +5,7 @@ import { INSTANT_PARAM_HELP, instantQueryParam } from '../lib/time-query.js';
 import { pageLimit, queryInt } from '../lib/pagination.js';
 import { obisSchema, serialSchema } from './reading-schema.js';
 import { BUCKETS, type ReadingsQueries } from './readings-queries.js';
+import { EVENT_CATEGORIES, EVENT_KINDS } from './event-catalogue.js';
 
 const params = z.object({ serial: serialSchema });
 const errors = { 404: problemSchema, 422: problemSchema, ...problemResponses };
@@ -39,7 +40,17 @@ const readingsResponse = z
   .meta({ id: 'Readings' });
 const eventsResponse = z.object({
   serial: z.string(),
-  items: z.array(z.object({ code: z.number().int(), ts: z.string(), details: z.record(z.string(), z.unknown()).nullable() })),
+  items: z.array(
+    z.object({
+      code: z.number().int().describe('IS 15959 event code'),
+      description: z.string().nullable().describe('e.g. "Power failure (occurrence)"; null for a code outside the catalogue'),
+      event: z.string().nullable().describe('The condition, e.g. "Power failure" (the same for both codes of a pair)'),
+      kind: z.enum(EVENT_KINDS).nullable(),
+      category: z.enum(EVENT_CATEGORIES).nullable(),
+      ts: z.string(),
+      details: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  ),
   nextCursor: z.string().nullable(),
 });
 
@@ -69,7 +80,7 @@ export function readingsRoutes({ queries }: { queries: ReadingsQueries }): Fasti
         config: { scope: 'read' },
         schema: {
           tags,
-          summary: "A meter's events (IS 15959 codes)",
+          summary: "A meter's events: IS 15959 code with its description, kind (occurrence/restoration) and category",
           params,
           querystring: z.object({
             ...rangeQuery,
