@@ -25,17 +25,28 @@ export const readingsQuerySchema = z
     channel: obisSchema.optional().describe('OBIS channel; required with bucket'),
     bucket: z.enum(Object.keys(BUCKETS) as ['15m', '1h', '1d']).optional().describe('Aggregate into buckets (local-midnight aligned)'),
     agg: z.enum(['sum', 'max', 'avg']).default('sum').describe('Aggregate with bucket'),
+    applyMf: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe(
+        'true: every item also carries valueMf = value × the meter\'s multiplyingFactor (exact; energy, demand and power channels; null for V, A, PF, Hz and counts). With agg=avg the average is rounded to 6 decimals before the MF is applied',
+      ),
     limit: pageLimit(10_000, 1000),
     cursor: z.string().max(200).optional().describe("Opaque cursor from the previous page's nextCursor"),
   })
   .refine((q) => !q.bucket || q.channel, { message: 'channel is required with bucket', path: ['channel'] });
 
-const readingSchema = z.object({ channel: z.string(), ts: z.string(), value: z.string(), occurredAt: z.string().nullable() }).meta({ id: 'Reading' });
-const bucketSchema = z.object({ start: z.string(), value: z.string(), count: z.number().int() });
+const valueMf = z.string().nullable().optional().describe('value × multiplyingFactor, with applyMf=true only; null where the MF does not apply');
+const readingSchema = z
+  .object({ channel: z.string(), ts: z.string(), value: z.string().describe('as the meter recorded it (secondary side for a CT/PT meter)'), valueMf, occurredAt: z.string().nullable() })
+  .meta({ id: 'Reading' });
+const bucketSchema = z.object({ start: z.string(), value: z.string(), valueMf, count: z.number().int() });
+const mfField = z.string().describe("The meter's multiplying factor (CT ratio × PT ratio / meter constant); 1 for a whole-current meter");
 const readingsResponse = z
   .union([
-    z.object({ serial: z.string(), items: z.array(readingSchema), nextCursor: z.string().nullable() }),
-    z.object({ serial: z.string(), channel: z.string(), bucket: z.string(), agg: z.string(), items: z.array(bucketSchema) }),
+    z.object({ serial: z.string(), multiplyingFactor: mfField, items: z.array(readingSchema), nextCursor: z.string().nullable() }),
+    z.object({ serial: z.string(), channel: z.string(), bucket: z.string(), agg: z.string(), multiplyingFactor: mfField, items: z.array(bucketSchema) }),
   ])
   .meta({ id: 'Readings' });
 const eventsResponse = z.object({
