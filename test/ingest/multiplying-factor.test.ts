@@ -15,12 +15,12 @@ beforeAll(async () => {
   const db = t.testDb.db;
   const id = await installMeter(db, 'HTMF01', '2024-01-01T00:00:00Z');
   await db.updateTable('meters').set({ multiplying_factor: '200', meter_class: 'ht' }).where('id', '=', id).execute();
-  const row = (channel: string, iso: string, value: string, occurredAt: Date | null = null) => ({ meterId: id, channel, ts: Date.parse(iso), value, occurredAt });
+  const row = (channel: string, iso: string, value: string, occurredAt: number | null = null) => ({ meterId: id, channel, ts: Date.parse(iso), value, occurredAt });
   await insertReadings(db, [
     row('1.29.0', '2025-01-14T19:00:00Z', '0.125'),
     row('1.29.0', '2025-01-14T19:30:00Z', '0.0000005'),
     row('1.8.0', '2025-01-14T20:00:00Z', '12345.6789'),
-    row('9.6.0', '2025-01-14T20:00:00Z', '4.82', new Date('2025-01-14T14:00:00Z')),
+    row('9.6.0', '2025-01-14T20:00:00Z', '4.82', Date.parse('2025-01-14T14:00:00Z')),
     row('32.7.0', '2025-01-14T20:00:00Z', '63.5'),
     row('13.7.0', '2025-01-14T20:00:00Z', '-0.97'),
   ]);
