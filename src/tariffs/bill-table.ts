@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { billSchema } from './bill-schema.js';
-import { dayOf, isoOfDay } from './local-time.js';
+import { dayOf, isoOfDay } from '../lib/local-time.js';
 
 type BillJson = z.infer<typeof billSchema>;
 

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { insertReadings } from '../../src/ingest/ingest-repository.js';
-import { applyMf } from '../../src/ingest/multiplying-factor.js';
-import { installMeter } from './fixtures.js';
+import { applyMf } from '../../src/readings/multiplying-factor.js';
+import { installMeter } from '../ingest/fixtures.js';
 
 let t: TestApp;
 beforeAll(async () => {
