@@ -136,7 +136,7 @@ export function createIngestModule(deps: IngestModuleDeps): IngestModule {
 }
 
 export interface IngestAdminModuleDeps {
-  config: Pick<Config, 'MQTT_TOPIC_PREFIX' | 'INGEST_MAX_PAYLOAD_BYTES' | 'INGEST_MAX_FUTURE_SKEW_S'>;
+  config: Pick<Config, 'MQTT_TOPIC_PREFIX' | 'INGEST_MAX_PAYLOAD_BYTES' | 'INGEST_MAX_FUTURE_SKEW_S' | 'TIMEZONE'>;
   db: Kysely<Database>;
   clock: Clock;
   queries: ReadingsQueries;
