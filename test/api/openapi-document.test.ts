@@ -27,8 +27,9 @@ const operations = () => Object.entries(doc.paths).flatMap(([path, ops]) => Obje
 
 describe('the OpenAPI document', () => {
   it('stays small: the ISO date-time pattern appears once, as the shared Timestamp component', () => {
-    // Was 119 KB with 40 inline copies of zod's 300-character date regexes.
-    expect(raw.length).toBeLessThan(100_000);
+    // Was 119 KB with 40 inline copies of zod's 300-character date regexes (88 KB after, before the
+    // billing routes arrived: 111 KB). The bound grows with the routes; the copies must not return.
+    expect(raw.length).toBeLessThan(130_000);
     const dateTimeRegex = String(doc.components.schemas.Timestamp && (doc.components.schemas.Timestamp as { pattern: string }).pattern);
     expect(dateTimeRegex.length).toBeGreaterThan(100);
     expect(raw.split(JSON.stringify(dateTimeRegex)).length - 1).toBe(1);
@@ -82,7 +83,7 @@ describe('the OpenAPI document', () => {
   it('gives the page sizes the README states, and the server enforces them', async () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const limited = operations().filter(({ op }) => op.parameters?.some((p) => p.name === 'limit' && p.in === 'query'));
-    expect(limited.map((o) => o.path).sort()).toEqual(['/consumers', '/ingest/dead-letters', '/meters', '/meters/{serial}/events', '/meters/{serial}/readings']);
+    expect(limited.map((o) => o.path).sort()).toEqual(['/billing/runs', '/bills', '/consumers', '/ingest/dead-letters', '/meters', '/meters/{serial}/events', '/meters/{serial}/readings']);
     for (const { path, op } of limited) {
       const d = op.parameters?.find((p) => p.name === 'limit')?.description ?? '';
       const m = /1–([\d,]+) \(default ([\d,]+)\)/.exec(d);
