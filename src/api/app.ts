@@ -6,12 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  validatorCompiler,
-  type FastifyPluginAsyncZod,
-} from 'fastify-type-provider-zod';
+import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../lib/logger.js';
 import type { Principal } from '../lib/access.js';
@@ -24,6 +19,7 @@ import { serializerCompiler } from './serializer.js';
 import { healthRoutes, type ReadinessCheck } from './health.routes.js';
 import { problem, sendProblem } from '../lib/problem.js';
 import { toProblem } from './problem.js';
+import { openApiOptions } from './openapi-document.js';
 
 export interface AppDeps {
   log: Logger;
@@ -116,33 +112,15 @@ function describeScopes(app: FastifyInstance): void {
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') app.routeAccess.push({ method, url: route.url, scope });
     }
-    if (route.schema && scope !== 'public') {
-      const schema = route.schema as { description?: string };
-      schema.description = [schema.description, `Requires an API key with scope \`${scope}\`.`].filter(Boolean).join(' ');
+    // Fastify adds a HEAD route for every GET with the same schema object: describe it once.
+    if (!route.schema || [route.method].flat().every((m) => m === 'HEAD')) return;
+    const schema = route.schema as { description?: string; security?: unknown[] };
+    if (scope === 'public') {
+      // No padlock: an operation's empty `security` list overrides the document-wide one.
+      schema.security = [];
+    } else {
+      const text = `Requires an API key with scope \`${scope}\`.`;
+      if (!schema.description?.includes(text)) schema.description = [schema.description, text].filter(Boolean).join(' ');
     }
   });
-}
-
-function openApiOptions(version: string) {
-  return {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'meterbill API',
-        version,
-        description:
-          'Metering and billing for electricity distribution utilities. Authenticate with an API key as ' +
-          '`Authorization: Bearer <key>` (or `X-API-Key`). Scopes: read < operate < admin. Errors are RFC 7807 problem+json.',
-      },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http' as const, scheme: 'bearer' },
-          apiKey: { type: 'apiKey' as const, in: 'header' as const, name: 'X-API-Key' },
-        },
-      },
-      security: [{ bearer: [] }, { apiKey: [] }] as Array<Record<string, string[]>>,
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  };
 }

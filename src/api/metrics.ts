@@ -1,5 +1,6 @@
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 
 /** One registry per process (per app in tests); feature modules register their metrics on it. */
 export function createMetricsRegistry(): Registry {
@@ -21,7 +22,13 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     duration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
   // Protected like every route but health and docs: Prometheus sends the key as a bearer token.
-  app.get('/metrics', { config: { scope: 'read' }, schema: { hide: true } }, async (_req, reply) => {
+  const schema = {
+    tags: ['operations'],
+    summary: 'Prometheus metrics (text exposition format)',
+    description: 'HTTP, ingestion (`meterbill_ingest_*`) and process metrics. Prometheus sends the key as `authorization: { credentials: <key> }`.',
+    response: { 200: { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: z.string() } } } },
+  };
+  app.get('/metrics', { config: { scope: 'read' }, schema }, async (_req, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses, problemSchema } from '../lib/problem.js';
-import { queryInt } from '../lib/pagination.js';
+import { pageLimit, queryInt } from '../lib/pagination.js';
 import type { BillingService } from './billing-service.js';
 import { billOutSchema, cycleGroupBodySchema, cycleGroupSchema, exceptionSchema, groupCode, periodLabel, runProgressSchema, runSchema, runStartSchema } from './billing-schema.js';
 
@@ -50,7 +50,7 @@ export function billingRoutes({ billing, startWork }: BillingRoutesDeps): Fastif
       config: { scope: 'read' },
       schema: {
         tags, summary: 'List billing runs, newest first',
-        querystring: z.object({ cycleGroup: groupCode.optional(), period: periodLabel.optional(), limit: queryInt(1, 500).default(50) }),
+        querystring: z.object({ cycleGroup: groupCode.optional(), period: periodLabel.optional(), limit: pageLimit(500, 50) }),
         response: { 200: z.object({ items: z.array(runSchema) }), ...problemResponses },
       },
     }, async (req) => ({ items: await billing.listRuns({ cycleGroup: req.query.cycleGroup, period: req.query.period }, req.query.limit) }));
@@ -69,7 +69,7 @@ export function billingRoutes({ billing, startWork }: BillingRoutesDeps): Fastif
       config: { scope: 'read' },
       schema: {
         tags, summary: 'Bills by account, billing month or run',
-        querystring: z.object({ accountNo: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(), period: periodLabel.optional(), runId: queryInt(1, 2 ** 53 - 1).optional(), limit: queryInt(1, 500).default(50) }),
+        querystring: z.object({ accountNo: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(), period: periodLabel.optional(), runId: queryInt(1, 2 ** 53 - 1).optional(), limit: pageLimit(500, 50) }),
         response: { 200: z.object({ items: z.array(billOutSchema) }), ...problemResponses },
       },
     }, async (req) => ({ items: await billing.bills({ accountNo: req.query.accountNo, cyclePeriod: req.query.period, runId: req.query.runId }, req.query.limit) }));

@@ -28,6 +28,8 @@ export interface WriteUnit {
   source: { topic: string; payload: Buffer };
   /** Runs once the unit's rows are committed as they are (not when it is dead-lettered instead). */
   afterCommit?: () => void;
+  /** Fields the parser ignored (labels), counted once the unit is committed. */
+  unknownFields?: string[];
 }
 
 /** How a unit ended: its rows committed, or the whole message dead-lettered in their place. */

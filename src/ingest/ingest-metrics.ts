@@ -19,6 +19,12 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    unknownFields: new Counter({
+      name: 'meterbill_ingest_unknown_fields_total',
+      help: 'Payload fields ignored because the contract does not name them, by field (array positions as [], at most 32 labels, then "other")',
+      labelNames: ['field'] as const,
+      registers,
+    }),
     conflicts: new Counter({
       name: 'meterbill_ingest_conflicting_values_total',
       help: 'Readings refused because a different value is stored for the same meter, channel and time (dead-lettered conflicting_value)',

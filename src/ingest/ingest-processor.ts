@@ -33,6 +33,7 @@ export function createMessageProcessor(o: ProcessorOptions) {
   return async function process(topic: string, payload: Buffer): Promise<WriteUnit> {
     const parsed = parseMessage(topic, payload);
     const unit: WriteUnit = { readings: [], events: [], deadLetters: parsed.deadLetters, source: { topic, payload } };
+    if (parsed.unknownFields?.length) unit.unknownFields = parsed.unknownFields;
     if (parsed.meters.length === 0) return unit;
     let states = await o.cache.getMany(parsed.meters.map((m) => m.serial));
     // Unknown or not-installed-then may be news the cache has not seen: reload stale entries once.

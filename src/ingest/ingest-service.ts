@@ -69,6 +69,8 @@ export interface IngestStats {
   duplicates: number;
   events: number;
   deadLetters: Record<string, number>;
+  /** Ignored payload fields by label (see meterbill_ingest_unknown_fields_total). */
+  unknownFields: Record<string, number>;
   batches: number;
   retries: number;
   lastCommitAt: string | null;
@@ -76,12 +78,15 @@ export interface IngestStats {
   mqtt: { connections: number; connected: number; sessions: SessionRetirementStats };
 }
 
+/** Distinct field labels counted on their own; the rest count as `other` (label 33 is `other`). */
+export const UNKNOWN_FIELD_LABELS_MAX = 32;
+
 export function createIngestService(deps: IngestServiceDeps) {
   const s = deps.settings;
   const log = deps.log.child({ module: 'ingest' });
   const m = createIngestMetrics(deps.metrics ?? new Registry());
   const startedAt = deps.clock.now().toISOString();
-  const counts = { stored: 0, partial: 0, deadLettered: 0, events: 0, deadLetters: {} as Record<string, number> };
+  const counts = { stored: 0, partial: 0, deadLettered: 0, events: 0, deadLetters: {} as Record<string, number>, unknownFields: new Map<string, number>() };
   // Labelled children resolved once: inc({ outcome }) would hash the labels on every message.
   const byOutcome = { stored: m.messages.labels('stored'), partial: m.messages.labels('partial'), dead_lettered: m.messages.labels('dead_lettered') };
   const cache = createMeterCache({
@@ -237,6 +242,16 @@ export function createIngestService(deps: IngestServiceDeps) {
     m.events.inc(unit.events.length);
     counts.events += unit.events.length;
     for (const d of unit.deadLetters) countDeadLetters(d.reason, 1);
+    for (const f of unit.unknownFields ?? []) countUnknownField(f);
+  }
+
+  /** Labels are bounded: a sender inventing field names cannot grow the metric without end. */
+  function countUnknownField(label: string): void {
+    // A Map: a field may well be called "constructor" or "__proto__".
+    const seen = counts.unknownFields;
+    const field = seen.has(label) || seen.size < UNKNOWN_FIELD_LABELS_MAX ? label : 'other';
+    m.unknownFields.inc({ field });
+    seen.set(field, (seen.get(field) ?? 0) + 1);
   }
 
   function stats(): IngestStats {
@@ -249,6 +264,7 @@ export function createIngestService(deps: IngestServiceDeps) {
       duplicates: w.rowsOffered - w.rowsInserted,
       events: counts.events,
       deadLetters: { ...counts.deadLetters },
+      unknownFields: Object.fromEntries(counts.unknownFields),
       batches: w.batches,
       retries: w.retries,
       lastCommitAt: w.lastCommitAt,

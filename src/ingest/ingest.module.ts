@@ -177,7 +177,7 @@ export function createIngestModule(deps: IngestModuleDeps): IngestModule {
 }
 
 export interface IngestAdminModuleDeps {
-  config: Pick<Config, 'MQTT_TOPIC_PREFIX' | 'INGEST_MAX_PAYLOAD_BYTES' | 'INGEST_MAX_FUTURE_SKEW_S'>;
+  config: Pick<Config, 'MQTT_TOPIC_PREFIX' | 'INGEST_MAX_PAYLOAD_BYTES' | 'INGEST_MAX_FUTURE_SKEW_S' | 'TIMEZONE'>;
   db: Kysely<Database>;
   clock: Clock;
   queries: ReadingsQueries;
@@ -206,7 +206,7 @@ export function createIngestAdminModule(deps: IngestAdminModuleDeps): IngestAdmi
   const stats = (): IngestStats | null => deps.consumer?.service()?.stats() ?? null;
   return {
     name: 'ingest-admin',
-    routes: [ingestRoutes({ db: deps.db, prefix: deps.config.MQTT_TOPIC_PREFIX, queries: deps.queries, replay, stats })],
+    routes: [ingestRoutes({ db: deps.db, prefix: deps.config.MQTT_TOPIC_PREFIX, timezone: deps.config.TIMEZONE, queries: deps.queries, replay, stats })],
     replay,
   };
 }

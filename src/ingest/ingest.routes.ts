@@ -4,6 +4,7 @@ import { problemResponses, problemSchema } from '../lib/problem.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { boundedIsoDateTime } from '../lib/text-schema.js';
+import { INSTANT_PARAM_HELP, instantQueryParam, resolveInstant } from '../lib/time-query.js';
 import { getDeadLetter, listDeadLetters, PREVIEW_BYTES } from './dead-letters-repository.js';
 import type { DeadLetterReplay } from './dead-letter-replay.js';
 import { serialSchema } from '../readings/reading-schema.js';
@@ -46,6 +47,12 @@ const filterShape = {
   from: boundedIsoDateTime.optional().describe('Received at or after'),
   to: boundedIsoDateTime.optional().describe('Received before'),
 };
+/** The list's filter: from/to also as a date (local midnight in TIMEZONE), as on readings. */
+const listFilterShape = {
+  ...filterShape,
+  from: instantQueryParam.optional().describe(`Received at or after. ${INSTANT_PARAM_HELP}`),
+  to: instantQueryParam.optional().describe(`Received before. ${INSTANT_PARAM_HELP}`),
+};
 export const replayBodySchema = z
   .object({
     ids: z.array(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)).min(1).max(1000).optional(),
@@ -71,7 +78,7 @@ const replayResultSchema = z
 const statsSchema = z
   .object({
     running: z.boolean(),
-    ingest: z.unknown().describe('Counts since this instance started: messages by outcome, readings, duplicates, dead letters by reason, queue, batches, last commit'),
+    ingest: z.unknown().describe('Counts since this instance started: messages by outcome, readings, duplicates, dead letters by reason, ignored unknown payload fields by field (`unknownFields`), queue, batches, last commit'),
     tables: z.record(z.string(), z.number()).describe('Approximate row counts'),
   })
   .meta({ id: 'IngestStats' });
@@ -79,6 +86,8 @@ const statsSchema = z
 export interface IngestRoutesDeps {
   db: Kysely<Database>;
   prefix: string;
+  /** The utility's zone: a date-only from/to is its local midnight. */
+  timezone: string;
   queries: ReadingsQueries;
   replay: DeadLetterReplay;
   stats: () => IngestStats | null;
@@ -93,13 +102,14 @@ export function ingestRoutes(deps: IngestRoutesDeps): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: `Dead letters, newest first, with a payload preview (first ${PREVIEW_BYTES} bytes and the size)`,
-          querystring: pageQuerySchema.extend(filterShape),
+          querystring: pageQuerySchema.extend(listFilterShape),
           response: { 200: z.object({ items: z.array(deadLetterPreviewSchema), nextCursor: z.string().nullable() }), 422: problemSchema, ...problemResponses },
         },
       },
       async (req) => {
-        const { limit, cursor, ...filter } = req.query;
-        return listDeadLetters(deps.db, filter, { limit, cursor }, deps.prefix);
+        const { limit, cursor, from, to, ...rest } = req.query;
+        const instant = (v: string | undefined) => (v === undefined ? undefined : resolveInstant(v, deps.timezone).toISOString());
+        return listDeadLetters(deps.db, { ...rest, from: instant(from), to: instant(to) }, { limit, cursor }, deps.prefix);
       },
     );
     app.get(

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { gatewayEnvelopeSchema, gatewayMeterSchema, meterPayloadSchema, type MeterPayload } from './payload-schema.js';
 import { topicParser, type ParsedTopic } from './topics.js';
+import { parseIgnoringUnknown } from './unknown-fields.js';
 
 export const DEAD_LETTER_REASONS = [
   'oversize',
@@ -49,6 +50,8 @@ export interface ParsedMeter {
 export interface ParsedMessage {
   meters: ParsedMeter[];
   deadLetters: DeadLetter[];
+  /** Fields ignored because the contract does not name them, one label per occurrence (unknown-fields.ts). */
+  unknownFields?: string[];
 }
 
 export interface ParseOptions {
@@ -94,7 +97,7 @@ function parse(topic: string, raw: Buffer, t: ParsedTopic, maxPayloadBytes: numb
 }
 
 function parseMeterMessage(topic: string, raw: Buffer, serial: string, json: unknown): ParsedMessage {
-  const r = meterPayloadSchema.safeParse(json);
+  const r = parseIgnoringUnknown(meterPayloadSchema, json);
   if (!r.success) {
     return { meters: [], deadLetters: [{ topic, payload: raw, reason: 'invalid_payload', details: issues(r.error), meterSerial: serial }] };
   }
@@ -102,11 +105,11 @@ function parseMeterMessage(topic: string, raw: Buffer, serial: string, json: unk
     const details = { message: `payload serial ${r.data.serial} differs from topic serial ${serial}`, payloadSerial: r.data.serial };
     return { meters: [], deadLetters: [{ topic, payload: raw, reason: 'serial_mismatch', details, meterSerial: serial }] };
   }
-  return { meters: [{ serial, payload: r.data, path: '' }], deadLetters: [] };
+  return { meters: [{ serial, payload: r.data, path: '' }], deadLetters: [], unknownFields: r.unknownFields };
 }
 
 function parseGatewayMessage(topic: string, raw: Buffer, gatewayId: string, json: unknown): ParsedMessage {
-  const env = gatewayEnvelopeSchema.safeParse(json);
+  const env = parseIgnoringUnknown(gatewayEnvelopeSchema, json);
   if (!env.success) {
     return { meters: [], deadLetters: [{ topic, payload: raw, reason: 'invalid_payload', details: issues(env.error), meterSerial: null }] };
   }
@@ -114,11 +117,13 @@ function parseGatewayMessage(topic: string, raw: Buffer, gatewayId: string, json
     const details = { message: `payload gatewayId ${env.data.gatewayId} differs from topic gateway ${gatewayId}` };
     return { meters: [], deadLetters: [{ topic, payload: raw, reason: 'gateway_mismatch', details, meterSerial: null }] };
   }
-  const out: ParsedMessage = { meters: [], deadLetters: [] };
+  const unknownFields = [...env.unknownFields];
+  const out: ParsedMessage = { meters: [], deadLetters: [], unknownFields };
   env.data.meters.forEach((item, i) => {
-    const r = gatewayMeterSchema.safeParse(item);
+    const r = parseIgnoringUnknown(gatewayMeterSchema, item, 'meters[]');
     if (r.success) {
       out.meters.push({ serial: r.data.serial, payload: r.data, path: `meters[${i}]` });
+      unknownFields.push(...r.unknownFields);
       return;
     }
     const serial = typeof (item as { serial?: unknown })?.serial === 'string' ? String((item as { serial: string }).serial).slice(0, 64) : null;

@@ -3,14 +3,23 @@
  * strings; gen-payload-docs.ts writes them). A test checks the committed files are current.
  */
 import { z } from 'zod';
-import { CHANNELS, EVENT_CODES } from '../readings/channels.js';
+import { CHANNELS } from '../readings/channels.js';
+import { eventCatalogue } from '../readings/event-catalogue.js';
 import { gatewayBatchSchema, meterPayloadSchema } from './payload-schema.js';
 
 export const GENERATED_BEGIN = '<!-- BEGIN GENERATED: payload reference (npx tsx src/ingest/gen-payload-docs.ts) -->';
 export const GENERATED_END = '<!-- END GENERATED: payload reference -->';
 
 export function payloadJsonSchemas(): Record<string, unknown> {
-  const opts = { io: 'input', target: 'draft-2020-12' } as const;
+  // Unknown fields are accepted and ignored (counted: unknown-fields.ts), so the published
+  // schemas allow them although the zod schemas are strict (strict is how they are found).
+  const opts = {
+    io: 'input',
+    target: 'draft-2020-12',
+    override: (ctx: { jsonSchema: { additionalProperties?: unknown } }) => {
+      if (ctx.jsonSchema.additionalProperties === false) delete ctx.jsonSchema.additionalProperties;
+    },
+  } as const;
   return {
     'meter-payload.v1.schema.json': {
       $id: 'https://meterbill.example/schemas/meter-payload.v1.schema.json',
@@ -31,8 +40,8 @@ export function channelTableMarkdown(): string {
 }
 
 export function eventTableMarkdown(): string {
-  const rows = Object.entries(EVENT_CODES).map(([code, name]) => `| ${code} | ${name} |`);
-  return ['| code | event |', '|---|---|', ...rows].join('\n');
+  const rows = eventCatalogue().map((e) => `| ${e.code} | ${e.description} | ${e.kind} | ${e.category.replace('_', '-')} | ${e.pairCode ?? '—'} |`);
+  return ['| code | event | kind | category | pair |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 /** The generated section of docs/mqtt.md (between the markers). */

@@ -4,7 +4,8 @@
  * rejected whole with a reason; accepted items become rows.
  */
 import { Decimal } from 'decimal.js';
-import { channelInfo, isKnownEventCode, MD_RESET_COUNT_CHANNEL, type ChannelKind } from '../readings/channels.js';
+import { channelInfo, MD_RESET_COUNT_CHANNEL, type ChannelKind } from '../readings/channels.js';
+import { isKnownEventCode } from '../readings/event-catalogue.js';
 import type { DeadLetterReason } from './message-parse.js';
 import type { InstantSample, MeterEvent, MeterPayload, ProfileBlock, RegisterSnapshot } from './payload-schema.js';
 

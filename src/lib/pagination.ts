@@ -14,11 +14,19 @@ export function queryInt(min: number, max: number) {
 }
 
 /**
+ * A page size query parameter, 1–max. Its limits are written into its description in one form
+ * ("1–500, default 50") that the README repeats per route (a test compares the two).
+ */
+export function pageLimit(max: number, def: number) {
+  return queryInt(1, max).default(def).describe(`Page size, 1–${max.toLocaleString('en-US')} (default ${def.toLocaleString('en-US')})`);
+}
+
+/**
  * Keyset (cursor) pagination. The cursor is opaque to clients: base64url of the last row's id.
  * Keyset rather than offset so a page stays cheap and stable while rows are being added.
  */
 export const pageQuerySchema = z.object({
-  limit: queryInt(1, 500).default(50).describe('Page size (1–500).'),
+  limit: pageLimit(500, 50),
   cursor: z.string().max(200).optional().describe('Opaque cursor from the previous page\'s nextCursor.'),
 });
 export type PageQuery = z.infer<typeof pageQuerySchema>;

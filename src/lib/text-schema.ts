@@ -23,7 +23,12 @@ const yearOk = (s: string) => {
 export const boundedIsoDate = z.iso.date().refine(yearOk, `a date in the years ${MIN_YEAR}–${MAX_YEAR}`).describe('YYYY-MM-DD');
 export const boundedIsoDateTime = z.iso
   .datetime({ offset: true })
-  .refine((s) => yearOk(s) && yearOk(new Date(s).toISOString()), `a timestamp in the years ${MIN_YEAR}–${MAX_YEAR}`)
+  // zod runs a refinement even after the format check failed: a string Date cannot read
+  // (2026-13-01) must not reach toISOString, which throws (a 500 instead of a 400).
+  .refine((s) => {
+    const t = new Date(s);
+    return yearOk(s) && !Number.isNaN(t.getTime()) && yearOk(t.toISOString());
+  }, `a timestamp in the years ${MIN_YEAR}–${MAX_YEAR}`)
   .describe('ISO 8601 timestamp with offset');
 
 export const INT4_MAX = 2_147_483_647;

@@ -64,38 +64,3 @@ export function channelInfo(channel: string): ChannelInfo | undefined {
 }
 
 export const MD_RESET_COUNT_CHANNEL = '0.1.0';
-
-/**
- * IS 15959 event codes accepted (occurrence / restoration pairs). Unknown codes are dead-lettered
- * so a firmware sending a new numbering is noticed rather than stored unlabelled.
- */
-export const EVENT_CODES: Readonly<Record<number, string>> = Object.freeze(buildEventCodes());
-
-function buildEventCodes(): Record<number, string> {
-  const out: Record<number, string> = {};
-  const pair = (code: number, name: string) => {
-    out[code] = `${name} (occurrence)`;
-    out[code + 1] = `${name} (restoration)`;
-  };
-  ['R', 'Y', 'B'].forEach((ph, i) => pair(1 + 2 * i, `PT link missing, ${ph} phase`));
-  pair(7, 'Over voltage');
-  pair(9, 'Low voltage');
-  pair(11, 'Voltage unbalance');
-  ['R', 'Y', 'B'].forEach((ph, i) => pair(51 + 2 * i, `CT reversed, ${ph} phase`));
-  ['R', 'Y', 'B'].forEach((ph, i) => pair(57 + 2 * i, `CT open, ${ph} phase`));
-  pair(63, 'Current unbalance');
-  pair(65, 'CT bypass');
-  pair(67, 'Over current');
-  pair(101, 'Power failure');
-  pair(201, 'Magnetic influence');
-  pair(203, 'Neutral disturbance');
-  pair(205, 'Very low power factor');
-  out[251] = 'Meter cover opened';
-  out[301] = 'Load switch disconnected';
-  out[302] = 'Load switch connected';
-  return out;
-}
-
-export function isKnownEventCode(code: number): boolean {
-  return Object.prototype.hasOwnProperty.call(EVENT_CODES, code);
-}

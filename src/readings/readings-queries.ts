@@ -9,7 +9,10 @@ import type { Clock } from '../lib/clock.js';
 import { ValidationError } from '../lib/errors.js';
 import { requireMeter } from '../meters/meter-lookup.js';
 import { daysFromCivil, utcOfLocalMidnight } from '../lib/local-time.js';
+import { resolveInstant } from '../lib/time-query.js';
 import { CHANNELS, channelInfo } from './channels.js';
+import { eventInfo } from './event-catalogue.js';
+import { applyMf } from './multiplying-factor.js';
 
 export const BUCKETS = { '15m': '15 minutes', '1h': '1 hour', '1d': '1 day' } as const;
 export type Bucket = keyof typeof BUCKETS;
@@ -28,8 +31,9 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
   const { db } = deps;
 
   function range(r: Range): { from: Date; to: Date } {
-    const to = r.to ? new Date(r.to) : deps.clock.now();
-    const from = r.from ? new Date(r.from) : new Date(to.getTime() - DAY_MS);
+    // A date-only bound is local midnight in the utility's zone (src/lib/time-query.ts).
+    const to = r.to ? resolveInstant(r.to, deps.timezone) : deps.clock.now();
+    const from = r.from ? resolveInstant(r.from, deps.timezone) : new Date(to.getTime() - DAY_MS);
     if (from >= to) throw new ValidationError('from must be before to', { from: r.from, to: r.to });
     return { from, to };
   }
@@ -49,8 +53,19 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
   // The date_bin origin: 2000-01-01 00:00 local time in the utility's zone.
   const origin = new Date(utcOfLocalMidnight(deps.timezone, daysFromCivil(2000, 1, 1))).toISOString();
 
-  async function readings(serial: string, q: Range & { channel?: string | undefined; limit: number; cursor?: string | undefined }) {
+  /**
+   * The meter's multiplying factor, read on every request (a PATCH may change it, and a PK read
+   * is cheap). The MF is kept per meter, without history: a meter replacement is another serial
+   * with its own MF, but a CT change on the same meter rescales its earlier readings too.
+   */
+  async function multiplyingFactor(id: number): Promise<string> {
+    const row = await db.selectFrom('meters').select(sql<string>`multiplying_factor::text`.as('mf')).where('id', '=', id).executeTakeFirstOrThrow();
+    return row.mf;
+  }
+
+  async function readings(serial: string, q: Range & { channel?: string | undefined; limit: number; cursor?: string | undefined; applyMf?: boolean | undefined }) {
     const id = await meterId(serial);
+    const mf = await multiplyingFactor(id);
     const { from, to } = range(q);
     const after = decodeTsCursor(q.cursor);
     const rowShift = sql`case when channel = any(${`{${INTERVAL_CHANNELS.join(',')}}`}::text[]) then interval '1 microsecond' else interval '0' end`;
@@ -70,10 +85,11 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
       channel: r.channel,
       ts: new Date(r.ts).toISOString(),
       value: r.value,
+      ...(q.applyMf && { valueMf: applyMf(r.channel, r.value, mf) }),
       occurredAt: r.occurred_at ? new Date(r.occurred_at).toISOString() : null,
     }));
     const last = page[page.length - 1];
-    return { serial, items: page, nextCursor: rows.length > q.limit && last ? encodeTsCursor(last.ts, last.channel) : null };
+    return { serial, multiplyingFactor: mf, items: page, nextCursor: rows.length > q.limit && last ? encodeTsCursor(last.ts, last.channel) : null };
   }
 
   /**
@@ -84,8 +100,9 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
    * for zones without DST such as Asia/Kolkata). Interval energy is stamped at the interval's end,
    * so it is binned by `ts - 1 µs`: the 00:45–01:00 interval belongs to the 00:00 hour.
    */
-  async function bucketed(serial: string, q: Range & { channel: string; bucket: Bucket; agg: Agg }) {
+  async function bucketed(serial: string, q: Range & { channel: string; bucket: Bucket; agg: Agg; applyMf?: boolean | undefined }) {
     const id = await meterId(serial);
+    const mf = await multiplyingFactor(id);
     const { from, to } = range(q);
     const shift = channelInfo(q.channel)?.kind === 'interval' ? sql`interval '1 microsecond'` : sql`interval '0'`;
     const aggExpr = { sum: sql`sum(value)`, max: sql`max(value)`, avg: sql`round(avg(value), 6)` }[q.agg];
@@ -100,7 +117,13 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
       channel: q.channel,
       bucket: q.bucket,
       agg: q.agg,
-      items: rows.map((r) => ({ start: new Date(r.bucket).toISOString(), value: r.value, count: Number(r.n) })),
+      multiplyingFactor: mf,
+      items: rows.map((r) => ({
+        start: new Date(r.bucket).toISOString(),
+        value: r.value,
+        ...(q.applyMf && { valueMf: applyMf(q.channel, r.value, mf) }),
+        count: Number(r.n),
+      })),
     };
   }
 
@@ -114,7 +137,7 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
     if (after && !Number.isInteger(afterCode)) throw new ValidationError('invalid cursor', { cursor: q.cursor });
     if (after) query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('code', '>', afterCode)])]));
     const rows = await query.orderBy('ts').orderBy('code').limit(q.limit + 1).execute();
-    const page = rows.slice(0, q.limit).map((r) => ({ code: r.code, ts: new Date(r.ts).toISOString(), details: r.details ?? null }));
+    const page = rows.slice(0, q.limit).map((r) => ({ code: r.code, ...eventLabels(r.code), ts: new Date(r.ts).toISOString(), details: r.details ?? null }));
     const last = page[page.length - 1];
     return { serial, items: page, nextCursor: rows.length > q.limit && last ? encodeTsCursor(last.ts, String(last.code)) : null };
   }
@@ -138,6 +161,12 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
 }
 
 export type ReadingsQueries = ReturnType<typeof createReadingsQueries>;
+
+/** What an event code means (IS 15959 catalogue); nulls for a code stored before it was catalogued. */
+function eventLabels(code: number) {
+  const e = eventInfo(code);
+  return { description: e?.description ?? null, event: e?.event ?? null, kind: e?.kind ?? null, category: e?.category ?? null };
+}
 
 function encodeTsCursor(ts: string, key: string): string {
   return Buffer.from(`${ts}|${key}`).toString('base64url');

@@ -13,6 +13,7 @@ export const billLineSchema = z.object({
   slab: z.int().optional(),
   inputs: z.record(z.string(), z.string()).describe('quantities the line used, as decimal strings'),
   rate: z.string().nullable(),
+  rateUnit: z.string().nullable().describe('what the rate is per: INR/kWh, INR/kVAh, INR/kVA/month, INR/month (per connection), % (of a base); null without a rate'),
   formula: z.string(),
   unrounded: z.string(),
   amount: z.string().describe('decimal string, rounded by the tariff line rule'),

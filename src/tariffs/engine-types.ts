@@ -72,6 +72,11 @@ export interface Line {
   slab?: number;
   inputs: Record<string, string>;
   rate: string | null;
+  /**
+   * What the rate is per, without the currency: "/kVAh", "/kVA/month", "/month" (a per-connection
+   * charge), "%"; null when the line has no rate (rounding). bill-json.ts adds the currency.
+   */
+  rateUnit: string | null;
   formula: string;
   unrounded: Dec;
   amount: Dec;

@@ -104,7 +104,7 @@ function finishBill(t: CompiledTariff, input: QuoteInput, p: Parts): Bill {
     const sumT = plain(sum);
     p.lines.push({
       ruleId: 'rounding', kind: 'rounding', label: 'Rounding of the bill total', segment: p.segments[p.segments.length - 1]?.id ?? 'S1',
-      version: last.version.id, zone: undefined, slab: undefined, inputs: { sum: sumT }, rate: null,
+      version: last.version.id, zone: undefined, slab: undefined, inputs: { sum: sumT }, rate: null, rateUnit: null,
       formula: `round(${sumT}, ${r.scale} places, ${r.mode}) − ${sumT}`,
       unrounded: difference, amount: difference, scale: last.lineRounding.scale,
     });

@@ -52,6 +52,8 @@ export interface LineParts {
   slab?: number;
   inputs: Record<string, string>;
   rate: Dec | null;
+  /** See Line.rateUnit: "/kVAh", "/kVA/month", "%"... */
+  rateUnit: string | null;
   formula: string;
   unrounded: Dec;
 }
@@ -69,6 +71,7 @@ export function makeLine(ctx: SegmentContext, c: Pick<Component, 'id' | 'kind' |
     slab: p.slab,
     inputs: p.inputs,
     rate: p.rate === null ? null : text(p.rate),
+    rateUnit: p.rateUnit,
     formula: p.formula,
     unrounded: p.unrounded,
     amount: p.unrounded.decimalPlaces() <= ctx.version.lineRounding.scale ? p.unrounded : round(p.unrounded, ctx.version.lineRounding),

@@ -3,7 +3,7 @@
  * import an OpenEI URDB rate as a tariff file. Shell only; the work is in the service/importer.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DomainError } from '../lib/errors.js';
 
 const DEFAULT_DIR = './tariffs';
@@ -41,19 +41,30 @@ export function registerTariffCommands(program: Command): void {
       console.log(`${files.length} tariff file(s) valid: ${files.map((f) => `${f.code} (${f.versions.map((v) => v.id).join(', ')})`).join('; ')}`);
     }));
   t.command('quote')
-    .description('Quote a bill: prints the explained bill as JSON')
+    .description('Quote a bill: a printable table with every line explained, or the bill as JSON')
     .argument('<code>', 'tariff code, e.g. HT-IND')
     .requiredOption('--input <file>', 'quote input JSON (registers or intervals)')
     .option('--dir <dir>', 'tariff folder', DEFAULT_DIR)
     .option('--monthly', 'interval input: one bill per calendar month')
-    .action((code: string, opts: { input: string; dir: string; monthly?: boolean }) => run(async () => {
+    .addOption(
+      new Option('--format <format>', 'table (plain text to print) or json; default: table on a terminal, json when piped')
+        .choices(['table', 'json']),
+    )
+    .action((code: string, opts: { input: string; dir: string; monthly?: boolean; format?: 'table' | 'json' }) => run(async () => {
       const { loadTariffDir } = await import('./tariff-loader.js');
       const { buildCatalog } = await import('./tariff-catalog.js');
       const { tariffServiceOf } = await import('./tariff-service.js');
+      const { billTable, monthlyBillsTable } = await import('./bill-table.js');
       const svc = tariffServiceOf(buildCatalog(await loadTariffDir(opts.dir)));
       const input = await readJson(opts.input);
-      const out = opts.monthly ? svc.quoteMonthly(code, input) : svc.quote(code, input);
-      console.log(JSON.stringify(out, null, 2));
+      const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
+      if (opts.monthly) {
+        const out = svc.quoteMonthly(code, input);
+        process.stdout.write(format === 'table' ? monthlyBillsTable(out) : `${JSON.stringify(out, null, 2)}\n`);
+      } else {
+        const out = svc.quote(code, input);
+        process.stdout.write(format === 'table' ? billTable(out) : `${JSON.stringify(out, null, 2)}\n`);
+      }
     }));
   t.command('import-urdb')
     .description('Convert an OpenEI URDB rate (JSON) into a tariff file')

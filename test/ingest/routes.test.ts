@@ -52,7 +52,28 @@ describe('readings, events, dead letters, stats routes', () => {
 
   it('lists events', async () => {
     const r = await get('/meters/RT001/events?from=2025-01-14T00:00:00Z&to=2025-01-16T00:00:00Z&code=101');
-    expect(r.json().items).toEqual([{ code: 101, ts: '2025-01-14T18:31:00.000Z', details: null }]);
+    expect(r.json().items).toEqual([
+      { code: 101, description: 'Power failure (occurrence)', event: 'Power failure', kind: 'occurrence', category: 'power', ts: '2025-01-14T18:31:00.000Z', details: null },
+    ]);
+  });
+
+  it('labels every event from the IS 15959 catalogue, and a code outside it with nulls', async () => {
+    const db = t.testDb.db;
+    const id = (await db.selectFrom('meters').select('id').where('serial', '=', 'RT001').executeTakeFirstOrThrow()).id;
+    await db
+      .insertInto('events')
+      .values([
+        { meter_id: id, code: 58, ts: new Date('2025-02-01T00:00:00Z'), details: null },
+        { meter_id: id, code: 251, ts: new Date('2025-02-01T00:01:00Z'), details: null },
+        { meter_id: id, code: 9999, ts: new Date('2025-02-01T00:02:00Z'), details: null }, // stored before a catalogue change
+      ])
+      .execute();
+    const r = await get('/meters/RT001/events?from=2025-02-01&to=2025-02-02');
+    expect(r.json().items.map((e: Record<string, unknown>) => [e.code, e.description, e.kind, e.category])).toEqual([
+      [58, 'CT open, R phase (restoration)', 'restoration', 'current'],
+      [251, 'Meter cover opened', 'occurrence', 'non_rollover'],
+      [9999, null, null, null],
+    ]);
   });
 
   it('lists dead letters, payload as text or base64', async () => {

@@ -54,6 +54,7 @@ export function powerFactorLines(c: PowerFactor, ctx: SegmentContext): Line[] {
   return [makeLine(ctx, c, {
     inputs: { powerFactor: pfT, reference: refT, percent: pctT, base: baseT, baseRules: base.rules.join('+') },
     rate: pct,
+    rateUnit: '%',
     formula: `${pctT} % (${kind}, PF ${pfT} vs ${refT}) × ${baseT}`,
     unrounded: base.sum.times(pct).times(PERCENT),
   })];
@@ -68,7 +69,7 @@ function totalEnergy(ctx: SegmentContext, measure: 'kWh' | 'kVAh', rule: string)
 /** energy × rate: per-unit adjustments and per-unit levies. */
 function perUnitLine(c: PerUnit | Levy, ctx: SegmentContext, measure: string, e: Dec, rate: Dec): Line {
   const eT = q(e);
-  return makeLine(ctx, c, { inputs: { [measure]: eT }, rate, formula: `${eT} ${measure} × ${text(rate)}`, unrounded: e.times(rate) });
+  return makeLine(ctx, c, { inputs: { [measure]: eT }, rate, rateUnit: `/${measure}`, formula: `${eT} ${measure} × ${text(rate)}`, unrounded: e.times(rate) });
 }
 
 export function perUnitLines(c: PerUnit, ctx: SegmentContext): Line[] {
@@ -85,6 +86,7 @@ function percentOfBase(c: Levy | Subsidy, ctx: SegmentContext, sign: 1 | -1): Li
   return [makeLine(ctx, c, {
     inputs: { base: baseT, baseRules: base.rules.join('+'), percent: pctT },
     rate: pct,
+    rateUnit: '%',
     formula: `${sign < 0 ? '−' : ''}${pctT} % × ${baseT} (${base.rules.join(' + ')})`,
     unrounded: sign < 0 ? share.negated() : share,
   })];
@@ -109,6 +111,6 @@ export function subsidyLines(c: Subsidy, ctx: SegmentContext): Line[] {
   const capText = cap === null ? '' : ` (first ${q(cap)} units)`;
   const unitsT = q(units);
   return [makeLine(ctx, c, {
-    inputs: { [pu.measure]: unitsT }, rate, formula: `−${unitsT} ${pu.measure}${capText} × ${text(rate)}`, unrounded: units.times(rate).negated(),
+    inputs: { [pu.measure]: unitsT }, rate, rateUnit: `/${pu.measure}`, formula: `−${unitsT} ${pu.measure}${capText} × ${text(rate)}`, unrounded: units.times(rate).negated(),
   })];
 }

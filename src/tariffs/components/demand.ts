@@ -32,6 +32,7 @@ function tierLines(c: Demand, ctx: SegmentContext, value: Dec, unit: string, tie
       slab: tiers.length > 1 ? b.index + 1 : undefined,
       inputs: { [what]: valueT, tierQuantity: qtyT, months: monthsT },
       rate,
+      rateUnit: `/${unit}/month`,
       formula: `${qtyT} ${unit} × ${text(rate)}/${unit}/month × ${monthsT} month`,
       unrounded: mul(b.qty.times(rate), ctx.monthFactor),
     });
@@ -71,6 +72,7 @@ export function excessDemandLines(c: Excess, ctx: SegmentContext): Line[] {
   return [makeLine(ctx, c, {
     inputs: { maxDemand: mdT, contractDemand: q(cd), threshold: thresholdT, excess: q(excess) },
     rate,
+    rateUnit: `/${measure}/month`,
     formula: `(${mdT} − ${thresholdT}) ${measure} × ${text(rate)}/${measure}/month × ${q(ctx.monthFactor)} month`,
     unrounded: mul(excess.times(rate), ctx.monthFactor),
   })];

@@ -75,6 +75,7 @@ function blockLine(c: Energy, ctx: SegmentContext, z: ZoneShare, b: Block, zoned
     slab: b.index + 1,
     inputs,
     rate,
+    rateUnit: `/${c.measure}`,
     formula: `${qtyText} ${c.measure}${shareText} × ${text(base)}${multText}`,
     unrounded: qty.times(rate),
   });

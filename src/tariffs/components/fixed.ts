@@ -30,6 +30,11 @@ function basisQuantity(c: Fixed | Minimum, ctx: SegmentContext): { name: string;
   }
 }
 
+/** Per connection: "/month"; per kW or kVA: "/kW/month" (or per day). */
+function rateUnitOf(c: Fixed | Minimum, unit: string): string {
+  return unit === 'connection' ? `/${c.per}` : `/${unit}/${c.per}`;
+}
+
 function charge(c: Fixed | Minimum, ctx: SegmentContext) {
   const b = basisQuantity(c, ctx);
   const rate = rateOf(c.rate);
@@ -44,6 +49,7 @@ export function fixedLines(c: Fixed, ctx: SegmentContext): Line[] {
   return [makeLine(ctx, c, {
     inputs: { [b.name]: valueT, [c.per === 'month' ? 'months' : 'days']: timeT },
     rate,
+    rateUnit: rateUnitOf(c, b.unit),
     formula: `${valueT} ${b.unit} × ${text(rate)}/${b.unit}/${c.per} × ${timeText}`,
     unrounded: value,
   })];
@@ -59,6 +65,7 @@ export function minimumLines(c: Minimum, ctx: SegmentContext): Line[] {
   return [makeLine(ctx, c, {
     inputs: { minimum: q(value), charged, compared: base.rules.join('+') },
     rate,
+    rateUnit: rateUnitOf(c, b.unit),
     formula: `(${valueT} ${b.unit} × ${text(rate)}/${c.per} × ${timeText}) − ${charged} charged`,
     unrounded: topUp,
   })];
