@@ -83,7 +83,7 @@ describe('the OpenAPI document', () => {
   it('gives the page sizes the README states, and the server enforces them', async () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const limited = operations().filter(({ op }) => op.parameters?.some((p) => p.name === 'limit' && p.in === 'query'));
-    expect(limited.map((o) => o.path).sort()).toEqual(['/billing/runs', '/bills', '/consumers', '/ingest/dead-letters', '/meters', '/meters/{serial}/events', '/meters/{serial}/readings']);
+    expect(limited.map((o) => o.path).sort()).toEqual(['/billing/runs', '/bills', '/consumers', '/gateway-credentials', '/ingest/dead-letters', '/meters', '/meters/{serial}/events', '/meters/{serial}/readings']);
     for (const { path, op } of limited) {
       const d = op.parameters?.find((p) => p.name === 'limit')?.description ?? '';
       const m = /1–([\d,]+) \(default ([\d,]+)\)/.exec(d);
@@ -94,9 +94,9 @@ describe('the OpenAPI document', () => {
       expect(line).toContain(`\`limit\` 1–${max} (default ${def})`);
       const n = Number((max as string).replace(/,/g, ''));
       const url = path.replace('{serial}', 'NOSUCHMETER');
-      const over = await t.app.inject({ url: `${url}?limit=${n + 1}`, headers: t.as('read') });
+      const over = await t.app.inject({ url: `${url}?limit=${n + 1}`, headers: t.as('admin') });
       expect(over.statusCode, `${path} limit=${n + 1}`).toBe(400);
-      const atMax = await t.app.inject({ url: `${url}?limit=${n}`, headers: t.as('read') });
+      const atMax = await t.app.inject({ url: `${url}?limit=${n}`, headers: t.as('admin') });
       expect([200, 404], `${path} limit=${n}`).toContain(atMax.statusCode); // 404: no such meter, past validation
     }
   });
