@@ -24,6 +24,7 @@ export const DEAD_LETTER_REASONS = [
   'register_backwards',
   'register_overflow',
   'unknown_event_code',
+  'out_of_range',
   'conflicting_value',
   'db_rejected',
   'write_failed',

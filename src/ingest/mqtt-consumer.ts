@@ -7,6 +7,7 @@
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../lib/logger.js';
 import { quietMqttLog } from '../lib/mqtt-options.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 import { ingestTopicFilters, sharedFilter } from './topics.js';
 
 export interface ConsumerOptions {
@@ -36,6 +37,8 @@ export function createMqttConsumer(o: ConsumerOptions) {
   const filters = ingestTopicFilters(o.prefix).map((f) => sharedFilter(o.shareGroup, f));
   let stopping = false;
   let inFlight = 0;
+  // one line per distinct error every 10 s for the whole pool, not one per connection per retry
+  const connectionError = throttledWarn(log, 10_000, () => Date.now());
 
   const upCount = () => clients.filter((c) => c.connected).length;
 
@@ -65,7 +68,7 @@ export function createMqttConsumer(o: ConsumerOptions) {
       });
     });
     client.on('close', () => o.onConnectionsChanged?.(upCount()));
-    client.on('error', (err) => log.warn({ clientId, err: err.message }, 'mqtt connection error'));
+    client.on('error', (err) => connectionError(`mqtt connection error: ${err.message}`, { clientId, connections: o.connections }));
     client.handleMessage = (packet: IPublishPacket, ack: (err?: Error) => void) => {
       if (stopping) return; // not acked: the broker redelivers it to us or another member
       const gen = generation;

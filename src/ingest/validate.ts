@@ -272,7 +272,16 @@ function checkInstant(s: InstantSample, meter: MeterState, ctx: ValidationContex
   return firstFailure([
     () => checkTime(Date.parse(s.at), meter, ctx),
     ...Object.keys(s.values).map((ch) => () => checkChannel(ch, ['instant'], units[ch])),
+    ...Object.entries(s.values).map(([ch, v]) => () => checkRange(ch, v)),
   ]);
+}
+
+function checkRange(channel: string, value: string): Check {
+  const range = channelInfo(channel)?.range;
+  if (!range) return null;
+  const v = new Decimal(value);
+  if (v.gte(range[0]) && v.lte(range[1])) return null;
+  return { reason: 'out_of_range', message: `${channel} = ${value} is outside the possible ${range[0]} to ${range[1]} ${channelInfo(channel)?.unit ?? ''}`.trimEnd() };
 }
 
 function instantRows(s: InstantSample, meterId: number): ReadingRow[] {

@@ -16,6 +16,13 @@ export interface ChannelInfo {
   kind: ChannelKind;
   unit: string;
   description: string;
+  /**
+   * Physically possible values of an instantaneous channel, inclusive: outside them the meter or
+   * the gateway is wrong (a negative voltage, a PF above 1), and the sample is dead-lettered
+   * `out_of_range` rather than stored as data anomaly rules would trust. Generous on purpose:
+   * HT meters may report primary values (up to 400 kV lines, 100 kA) and 0 while the supply is off.
+   */
+  range?: readonly [min: number, max: number];
 }
 
 const TOD_ZONES = 8;
@@ -46,17 +53,17 @@ export const CHANNELS: Readonly<Record<string, ChannelInfo>> = Object.freeze({
   '1.6.0': { kind: 'demand', unit: 'kW', description: 'Maximum demand, active, since last MD reset' },
   '9.6.0': { kind: 'demand', unit: 'kVA', description: 'Maximum demand, apparent, since last MD reset' },
   '0.1.0': { kind: 'counter', unit: 'count', description: 'MD reset count (billing period counter)' },
-  '32.7.0': { kind: 'instant', unit: 'V', description: 'Voltage L1 (R phase)' },
-  '52.7.0': { kind: 'instant', unit: 'V', description: 'Voltage L2 (Y phase)' },
-  '72.7.0': { kind: 'instant', unit: 'V', description: 'Voltage L3 (B phase)' },
-  '31.7.0': { kind: 'instant', unit: 'A', description: 'Current L1 (R phase)' },
-  '51.7.0': { kind: 'instant', unit: 'A', description: 'Current L2 (Y phase)' },
-  '71.7.0': { kind: 'instant', unit: 'A', description: 'Current L3 (B phase)' },
-  '91.7.0': { kind: 'instant', unit: 'A', description: 'Neutral current' },
-  '1.7.0': { kind: 'instant', unit: 'kW', description: 'Active power import, instantaneous' },
-  '9.7.0': { kind: 'instant', unit: 'kVA', description: 'Apparent power, instantaneous' },
-  '13.7.0': { kind: 'instant', unit: 'PF', description: 'Power factor, total (signed: negative = leading)' },
-  '14.7.0': { kind: 'instant', unit: 'Hz', description: 'Supply frequency' },
+  '32.7.0': { kind: 'instant', unit: 'V', description: 'Voltage L1 (R phase)', range: [0, 800_000] },
+  '52.7.0': { kind: 'instant', unit: 'V', description: 'Voltage L2 (Y phase)', range: [0, 800_000] },
+  '72.7.0': { kind: 'instant', unit: 'V', description: 'Voltage L3 (B phase)', range: [0, 800_000] },
+  '31.7.0': { kind: 'instant', unit: 'A', description: 'Current L1 (R phase)', range: [0, 100_000] },
+  '51.7.0': { kind: 'instant', unit: 'A', description: 'Current L2 (Y phase)', range: [0, 100_000] },
+  '71.7.0': { kind: 'instant', unit: 'A', description: 'Current L3 (B phase)', range: [0, 100_000] },
+  '91.7.0': { kind: 'instant', unit: 'A', description: 'Neutral current', range: [0, 100_000] },
+  '1.7.0': { kind: 'instant', unit: 'kW', description: 'Active power import, instantaneous', range: [0, 10_000_000] },
+  '9.7.0': { kind: 'instant', unit: 'kVA', description: 'Apparent power, instantaneous', range: [0, 10_000_000] },
+  '13.7.0': { kind: 'instant', unit: 'PF', description: 'Power factor, total (signed: negative = leading)', range: [-1, 1] },
+  '14.7.0': { kind: 'instant', unit: 'Hz', description: 'Supply frequency', range: [0, 100] },
 });
 
 export function channelInfo(channel: string): ChannelInfo | undefined {
