@@ -40,7 +40,8 @@ export default {
   incrementalFile: `reports/mutation/${name}.incremental.json`,
   concurrency: 2,
   timeoutMS: 15000,
-  thresholds: { high: 90, low: 85, break: 85 },
+  // MUTATION_BREAK: scripts/mutation-ci.sh fails a target below its stored score until it reaches 85.
+  thresholds: { high: 90, low: 85, break: Number(process.env.MUTATION_BREAK ?? 85) },
   reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   jsonReporter: { fileName: `reports/mutation/${name}.json` },

@@ -99,6 +99,7 @@ describe('/api-keys routes', () => {
       const revoke = doc.paths['/api-keys/{id}'].delete;
       expect([list.summary, create.summary, revoke.summary]).toEqual(['List API keys', 'Create an API key (the key is returned once)', 'Revoke an API key']);
       for (const op of [list, create, revoke]) expect(op.tags).toEqual(['api-keys']);
+      expect(Object.keys(list.responses)).toContain('200');
       expect(Object.keys(create.responses)).toContain('201');
       expect(Object.keys(revoke.responses)).toEqual(expect.arrayContaining(['200', '404']));
       const body = create.requestBody.content['application/json'].schema;
