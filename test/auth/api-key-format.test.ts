@@ -4,7 +4,8 @@
  * FIPS 180-2 test vector for "abc".
  */
 import { describe, expect, it } from 'vitest';
-import { generateApiKey, grants, hashApiKey, hashesEqual, parseApiKey, SCOPES, type Scope } from '../../src/auth/api-key.js';
+import { generateApiKey, hashApiKey, hashesEqual, parseApiKey } from '../../src/auth/api-key.js';
+import { grants, SCOPES, type Scope } from '../../src/lib/access.js';
 
 const SECRET_32 = 'abcdefghijklmnopqrstuvwxyz-_0123';
 

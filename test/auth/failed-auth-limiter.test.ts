@@ -1,6 +1,6 @@
 /** The per-address failed-authentication limiter (src/auth/failed-auth-limiter.ts) on a hand-driven clock. */
 import { describe, expect, it } from 'vitest';
-import { createFailedAuthLimiter } from '../../src/auth/failed-auth-limiter.js';
+import { createFailedAuthLimiter } from '../../src/api/failed-auth-limiter.js';
 
 function clockAt(start: number) {
   let now = start;
