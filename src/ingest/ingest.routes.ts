@@ -79,7 +79,7 @@ const statsSchema = z
   .object({
     running: z.boolean(),
     ingest: z.unknown().describe('Counts since this instance started: messages by outcome, readings, duplicates, dead letters by reason, ignored unknown payload fields by field (`unknownFields`), queue, batches, last commit'),
-    tables: z.record(z.string(), z.number()).describe('Approximate row counts'),
+    tables: z.record(z.string(), z.number()).describe('Row counts: exact up to 100,000 rows, the planner\'s estimate (TimescaleDB approximate_row_count) above'),
   })
   .meta({ id: 'IngestStats' });
 

@@ -26,6 +26,8 @@ export interface Range {
 const DAY_MS = 86_400_000;
 const INTERVAL_CHANNELS = Object.entries(CHANNELS).filter(([, c]) => c.kind === 'interval').map(([code]) => code);
 const METER_IDS_MAX = 100_000;
+/** Row counts in /ingest/stats are exact up to this many rows, estimated above. */
+const EXACT_COUNT_MAX = 100_000;
 
 export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: string; clock: Clock }) {
   const { db } = deps;
@@ -152,7 +154,12 @@ export function createReadingsQueries(deps: { db: Kysely<Database>; timezone: st
       const { rows } = timescale
         ? await sql<{ n: string }>`select ${sql.id(timescale)}.approximate_row_count(${t}::regclass) as n`.execute(db)
         : await sql<{ n: string }>`select greatest(reltuples, 0)::bigint as n from pg_class where oid = ${t}::regclass`.execute(db);
-      out[t] = Number(rows[0]?.n ?? 0);
+      const estimate = Number(rows[0]?.n ?? 0);
+      // Estimates lag (0 until the first ANALYZE): below EXACT_COUNT_MAX rows count exactly, with
+      // a LIMIT so the cost stays bounded even when the estimate is stale on a big table.
+      const { rows: exact } = await sql<{ n: string }>`select count(*) as n from (select 1 from ${sql.table(t)} limit ${EXACT_COUNT_MAX + 1}) x`.execute(db);
+      const counted = Number(exact[0]?.n ?? 0);
+      out[t] = counted <= EXACT_COUNT_MAX ? counted : Math.max(estimate, counted);
     }
     return out;
   }
