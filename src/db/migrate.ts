@@ -44,7 +44,14 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrateOutcome> 
   const schema = rows[0]?.schema ?? 'public';
   if (await upToDate(db, schema)) return { applied: [] };
   const migrator = new Migrator({ db, provider: folderMigrationProvider(), migrationTableSchema: schema });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely looks for its bookkeeping tables by listing every table of the database; a schema
+  // dropped meanwhile by another process (parallel test files, a tenant removed) makes that list
+  // fail with 42P01 before any migration ran. That is transient: look again, a few times.
+  for (let attempt = 1; error && isIntrospectionRace(error, results) && attempt <= 3; attempt++) {
+    await new Promise((r) => setTimeout(r, 100 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) throw new MigrationError(results, error);
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
@@ -65,6 +72,10 @@ async function upToDate(db: Kysely<any>, schema: string): Promise<boolean> {
   const recorded = new Set(rows.map((r) => r.name));
   const files = (await migrationFiles(MIGRATIONS_DIR)).map((f) => f.replace(/\.(ts|js)$/, ''));
   return files.length === recorded.size && files.every((f) => recorded.has(f));
+}
+
+function isIntrospectionRace(error: unknown, results: MigrationResultSet['results']): boolean {
+  return (error as { code?: string }).code === '42P01' && !(results ?? []).some((r) => r.status === 'Error' || r.status === 'Success');
 }
 
 export class MigrationError extends Error {
