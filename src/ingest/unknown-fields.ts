@@ -14,6 +14,11 @@ export type TolerantResult<T> =
 /** Rounds of removal: unknown fields at every depth are reported in one pass; one spare. */
 const MAX_ROUNDS = 2;
 const KEY_MAX = 40;
+/**
+ * Keys no firmware field is named and every prototype-pollution payload uses: a message carrying
+ * one is refused as it was before unknown fields were tolerated, not quietly stripped and stored.
+ */
+const HOSTILE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export function parseIgnoringUnknown<T>(schema: z.ZodType<T>, json: unknown, labelPrefix = ''): TolerantResult<T> {
   let value = json;
@@ -23,6 +28,7 @@ export function parseIgnoringUnknown<T>(schema: z.ZodType<T>, json: unknown, lab
     if (r.success) return { success: true, data: r.data, unknownFields };
     const extra = r.error.issues.filter((i): i is z.core.$ZodIssueUnrecognizedKeys => i.code === 'unrecognized_keys');
     if (extra.length === 0 || round >= MAX_ROUNDS) return { success: false, error: r.error };
+    if (extra.some((i) => i.keys.some((k) => HOSTILE_KEYS.has(k)))) return { success: false, error: r.error };
     for (const issue of extra) {
       value = withoutKeys(value, issue.path, issue.keys);
       for (const key of issue.keys) unknownFields.push(fieldLabel(labelPrefix, issue.path, key));

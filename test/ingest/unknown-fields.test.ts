@@ -31,6 +31,15 @@ describe('parsing a payload with fields the contract does not name', () => {
     expect(r.meters[0]?.payload.registers?.[0]?.md?.['9.6.0']).toEqual({ value: '4.8', at: '2025-01-14T19:30:00+05:30' });
   });
 
+  it('refuses a prototype-pollution key instead of stripping it (no firmware field has that name)', () => {
+    for (const k of ['__proto__', 'constructor', 'prototype']) {
+      const raw = `{"gatewayId":"DCU-1","meters":[{"serial":"UF001","${k}":{"polluted":true},"instant":[{"at":"2025-01-15T01:30:00Z","values":{"14.7.0":"50"}}]}]}`;
+      const r = parseMessage('mb/v1/gateways/DCU-1/batch', Buffer.from(raw), opts);
+      expect(r.meters, k).toEqual([]);
+      expect(r.deadLetters.map((d) => d.reason), k).toEqual(['invalid_payload']);
+    }
+  });
+
   it('on the per-meter topic too', () => {
     const r = parseMessage('mb/v1/meters/UF001/data', Buffer.from(JSON.stringify(meter({ fw: '2.1.7' }))), opts);
     expect(r.deadLetters).toEqual([]);
