@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AccountsTable, Database } from '../db/schema.js';
+import { dateColumnText } from '../db/date-column.js';
 import type { Account, AccountCreate, AccountFilter, AccountUpdate } from './account-schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -17,7 +18,7 @@ function toAccount(r: Row): Account {
     cycleGroup: r.cycle_group,
     route: r.route,
     status: r.status as Account['status'],
-    connectedOn: toDateString(r.connected_on),
+    connectedOn: dateColumnText(r.connected_on),
     phone: r.phone,
     email: r.email,
     address: r.address,
@@ -26,13 +27,6 @@ function toAccount(r: Row): Account {
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
-}
-
-/** `date` columns: node-postgres gives a local-midnight Date, PGlite a string or Date. */
-function toDateString(d: Date | string): string {
-  if (typeof d === 'string') return d.slice(0, 10);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 function selectAccounts(db: Db) {

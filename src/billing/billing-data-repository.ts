@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { dateColumnText } from '../db/date-column.js';
 import type { RegisterRead } from './consumption.js';
 import type { InstallationData } from './account-period.js';
 import type { PriorBill } from './account-billing.js';
@@ -32,11 +33,6 @@ export interface PriorBillRow extends PriorBill {
 
 const HISTORY_BILLS = 13;
 const ms = (d: Date | string) => (d instanceof Date ? d.getTime() : Date.parse(d));
-const isoDate = (d: Date | string) => {
-  if (typeof d === 'string') return d.slice(0, 10);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-};
 
 export async function loadAccounts(db: Db, ids: readonly number[]): Promise<AccountRow[]> {
   if (ids.length === 0) return [];
@@ -82,7 +78,7 @@ export async function loadPriorBills(db: Db, ids: readonly number[], cyclePeriod
     const det = r.determinants as { units?: Record<string, string>; maxDemand?: string };
     const reads = r.reads as { lastActual?: { serial: string; ts: string; values: Record<string, string>; day: string } };
     list.push({
-      accountId: r.account_id, cyclePeriod: r.cycle_period, fromDay: dayOf(isoDate(r.period_from)), toDay: dayOf(isoDate(r.period_to)),
+      accountId: r.account_id, cyclePeriod: r.cycle_period, fromDay: dayOf(dateColumnText(r.period_from)), toDay: dayOf(dateColumnText(r.period_to)),
       estimated: r.estimated, units: det.units ?? {}, total: r.total, maxDemand: det.maxDemand,
       lastActual: reads.lastActual ? { serial: reads.lastActual.serial, read: { ts: Date.parse(reads.lastActual.ts), values: reads.lastActual.values }, day: dayOf(reads.lastActual.day) } : undefined,
     });

@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { dateColumnText } from '../db/date-column.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -95,11 +96,6 @@ export interface BillView {
   lines: (BillLine & { seq: number })[];
 }
 
-const isoDate = (d: Date | string) => {
-  if (typeof d === 'string') return d.slice(0, 10);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-};
 
 export async function getBills(db: Db, where: { id?: number; billNo?: string; accountNo?: string; cyclePeriod?: string; runId?: number }, limit = 50): Promise<BillView[]> {
   let q = db.selectFrom('bills as b').innerJoin('accounts as a', 'a.id', 'b.account_id').selectAll('b').select('a.account_no').orderBy('b.id').limit(limit);
@@ -113,9 +109,9 @@ export async function getBills(db: Db, where: { id?: number; billNo?: string; ac
   const lines = await db.selectFrom('bill_lines').selectAll().where('bill_id', 'in', rows.map((r) => r.id)).orderBy('bill_id').orderBy('seq').execute();
   return rows.map((r) => ({
     id: Number(r.id), billNo: r.bill_no, accountNo: r.account_no, cyclePeriod: r.cycle_period,
-    period: { from: isoDate(r.period_from), to: isoDate(r.period_to) }, version: r.version, status: r.status,
+    period: { from: dateColumnText(r.period_from), to: dateColumnText(r.period_to) }, version: r.version, status: r.status,
     estimated: r.estimated, estimateMethod: r.estimate_method, tariffCode: r.tariff_code, total: r.total,
-    billDate: isoDate(r.bill_date), dueDate: isoDate(r.due_date), reads: r.reads, determinants: r.determinants,
+    billDate: dateColumnText(r.bill_date), dueDate: dateColumnText(r.due_date), reads: r.reads, determinants: r.determinants,
     warnings: ((r.engine as { warnings?: string[] }).warnings) ?? [],
     lines: lines.filter((l) => l.bill_id === r.id).map((l) => ({ seq: l.seq, ruleId: l.rule_id, kind: l.kind, label: l.label, zone: l.zone, amount: l.amount, explanation: l.explanation })),
   }));
