@@ -10,7 +10,7 @@ import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { createBillingWorker, thresholdsFor, type WorkerDeps } from './billing-worker.js';
 import { cycleCalendarSchema, parsePeriod, type CycleCalendar } from './cycle-calendar.js';
 import { completeIfDone, getCycleGroup, getRun, listCycleGroups, listRuns, openRun, runCounts, upsertCycleGroup, type RunCounts, type RunRow } from './runs-repository.js';
-import { getBills, type BillView } from './bills-repository.js';
+import { getBills, listExceptions, type BillView } from './bills-repository.js';
 import { veeThresholdsSchema } from './vee-rules.js';
 import { pathIssues } from '../lib/zod-issues.js';
 
@@ -80,10 +80,7 @@ export function createBillingService(deps: BillingServiceDeps) {
 
   async function exceptions(runId: number) {
     if (!(await getRun(deps.db, runId))) throw new NotFoundError(`no billing run ${runId}`);
-    const rows = await deps.db.selectFrom('billing_exceptions as e').innerJoin('accounts as a', 'a.id', 'e.account_id')
-      .select(['e.id', 'a.account_no', 'e.bill_id', 'e.rule', 'e.severity', 'e.message', 'e.data', 'e.status', 'e.created_at'])
-      .where('e.run_id', '=', runId).orderBy('e.id').limit(10_000).execute();
-    return rows.map((r) => ({ id: Number(r.id), accountNo: r.account_no, billId: r.bill_id === null ? null : Number(r.bill_id), rule: r.rule, severity: r.severity, message: r.message, data: r.data, status: r.status, createdAt: r.created_at.toISOString() }));
+    return listExceptions(deps.db, runId);
   }
 
   /**

@@ -123,3 +123,14 @@ export async function insertExceptions(trx: Transaction<Database>, rows: readonl
     run_id: e.runId, account_id: e.accountId, bill_id: e.billId, rule: e.rule, severity: e.severity, message: e.message, data: JSON.stringify(e.data),
   }))).execute();
 }
+
+/** A run's exceptions, oldest first (bounded: a run's report, not a stream). */
+export async function listExceptions(db: Db, runId: number) {
+  const rows = await db.selectFrom('billing_exceptions as e').innerJoin('accounts as a', 'a.id', 'e.account_id')
+    .select(['e.id', 'a.account_no', 'e.bill_id', 'e.rule', 'e.severity', 'e.message', 'e.data', 'e.status', 'e.created_at'])
+    .where('e.run_id', '=', runId).orderBy('e.id').limit(10_000).execute();
+  return rows.map((r) => ({
+    id: Number(r.id), accountNo: r.account_no, billId: r.bill_id === null ? null : Number(r.bill_id), rule: r.rule, severity: r.severity,
+    message: r.message, data: r.data, status: r.status, createdAt: r.created_at.toISOString(),
+  }));
+}
